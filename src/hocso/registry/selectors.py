@@ -1,0 +1,142 @@
+"""Every read of the registry that leaves the app, always filtered by the actor's scope."""
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from hocso.accounts.scope import scope_for
+from hocso.core.text import fold
+
+from .models import Enrollment, Equipment, Guardian, Room, SchoolClass, Staff, Student
+
+
+def _active_enrollment(field: str) -> Subquery:
+    return Subquery(
+        Enrollment.objects.filter(student=OuterRef("pk"), end_date__isnull=True).values(field)[:1]
+    )
+
+
+def students_visible(*, actor) -> QuerySet[Student]:
+    """Students in the actor's org subtrees; a student sees themself, a guardian their children.
+
+    Each row carries class_name, grade and year_code of its active enrollment.
+    """
+    scope = scope_for(actor)
+    query = scope.q("school__path") if scope.is_staff_member else Q(pk__in=[])
+    if actor.is_authenticated and not scope.everything:
+        query |= Q(user=actor) | Q(guardians__user=actor)
+    return (
+        Student.objects.filter(query)
+        .select_related("school")
+        .annotate(
+            class_name=_active_enrollment("school_class__name"),
+            grade=_active_enrollment("school_class__grade"),
+            class_id=_active_enrollment("school_class_id"),
+            year_code=_active_enrollment("year__code"),
+        )
+        .distinct()
+    )
+
+
+def name_filter(query: str) -> Q:
+    """Every word of the query must occur in the folded name: "van an" finds "Nguyễn Văn An"."""
+    condition = Q()
+    for word in fold(query).split():
+        condition &= Q(search_name__contains=word)
+    return condition
+
+
+def _digits_or_name(query: str, *id_fields: str) -> Q:
+    text = query.strip()
+    if text.isdigit():
+        condition = Q()
+        for field in id_fields:
+            condition |= Q(**{f"{field}__startswith": text})
+        return condition
+    return name_filter(text)
+
+
+def students_search(
+    *, actor, q: str = "", school_code: str = "", class_id: int | None = None,
+    year_code: str = "", status: str = "",
+) -> QuerySet[Student]:  # fmt: skip
+    """Search by name (case-, diacritic-, đ- and normalization-insensitive) or by ID prefix."""
+    students = students_visible(actor=actor)
+    if q.strip():
+        students = students.filter(_digits_or_name(q, "national_id", "moet_code"))
+    if school_code:
+        students = students.filter(school__code=school_code)
+    if status:
+        students = students.filter(status=status)
+    if class_id is not None:
+        students = students.filter(
+            enrollments__school_class_id=class_id, enrollments__end_date__isnull=True
+        )
+    if year_code:
+        students = students.filter(enrollments__year__code=year_code)
+    return students
+
+
+def student_get(*, actor, pk: int) -> Student:
+    """Raises Student.DoesNotExist when the student is absent or outside the actor's scope."""
+    return students_visible(actor=actor).get(pk=pk)
+
+
+def student_enrollment_history(*, student: Student) -> QuerySet[Enrollment]:
+    return student.enrollments.select_related("school", "year", "school_class").order_by(
+        "start_date", "id"
+    )
+
+
+def student_guardians(*, student: Student) -> QuerySet[Guardian]:
+    return Guardian.objects.filter(guardianship__student=student).annotate(
+        relationship=Subquery(
+            student.guardianship_set.filter(guardian=OuterRef("pk")).values("relationship")[:1]
+        )
+    )
+
+
+def staff_visible(*, actor) -> QuerySet[Staff]:
+    scope = scope_for(actor)
+    query = scope.q("school__path") if scope.is_staff_member else Q(pk__in=[])
+    if actor.is_authenticated and not scope.everything:
+        query |= Q(user=actor)
+    return Staff.objects.filter(query).select_related("school")
+
+
+def staff_search(*, actor, q: str = "", school_code: str = "") -> QuerySet[Staff]:
+    staff = staff_visible(actor=actor)
+    if q.strip():
+        staff = staff.filter(_digits_or_name(q, "national_id"))
+    if school_code:
+        staff = staff.filter(school__code=school_code)
+    return staff
+
+
+def staff_get(*, actor, pk: int) -> Staff:
+    return staff_visible(actor=actor).get(pk=pk)
+
+
+def classes_visible(*, actor) -> QuerySet[SchoolClass]:
+    return SchoolClass.objects.filter(scope_for(actor).q("school__path")).select_related(
+        "school", "year", "homeroom_teacher"
+    )
+
+
+def class_get(*, actor, pk: int) -> SchoolClass:
+    return classes_visible(actor=actor).get(pk=pk)
+
+
+def class_roster(*, school_class: SchoolClass) -> QuerySet[Student]:
+    """Learners currently in the class (active enrollment)."""
+    return Student.objects.filter(
+        enrollments__school_class=school_class, enrollments__end_date__isnull=True
+    ).order_by("search_name")
+
+
+def rooms_visible(*, actor) -> QuerySet[Room]:
+    return Room.objects.filter(scope_for(actor).q("school__path")).select_related("school")
+
+
+def equipment_visible(*, actor) -> QuerySet[Equipment]:
+    return Equipment.objects.filter(scope_for(actor).q("school__path")).select_related(
+        "school", "room"
+    )
