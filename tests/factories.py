@@ -5,10 +5,10 @@ from datetime import date
 import factory
 
 from hocso.accounts.models import User
+from hocso.core.text import fold
 from hocso.orgs.models import OrgKind, SchoolType
 from hocso.orgs.services import orgunit_create, schoolyear_get_or_create
 from hocso.registry.models import Gender, Staff, Student
-from hocso.core.text import fold
 
 
 def make_unit(code, name, kind, parent=None, school_type=""):

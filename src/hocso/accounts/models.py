@@ -91,3 +91,6 @@ class FailedLogin(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip_address} {self.created_at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from .models import ApiToken, AuditEntry, FailedLogin, Role, RoleAssignment, User
 from .scope import forget_scope, scope_for
 
-TOKEN_PREFIX = "hs_"
+TOKEN_PREFIX = "hs_"  # noqa: S105 (a public marker, not a secret)
 
 
 def audit_log(*, actor, action: str, obj=None, org_unit=None, **detail) -> AuditEntry:

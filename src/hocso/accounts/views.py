@@ -29,8 +29,11 @@ def home(request):
     if not scope.is_staff_member:
         # Students and guardians: their own record(s).
         context["own_students"] = students_visible(actor=request.user)[:10]
-    schools = [a.org_unit for a in assignments if a.org_unit.is_school and a.role in
-               (Role.SCHOOL_ADMIN, Role.TEACHER)]
+    schools = [
+        a.org_unit
+        for a in assignments
+        if a.org_unit.is_school and a.role in (Role.SCHOOL_ADMIN, Role.TEACHER)
+    ]
     context["schools"] = schools
     return render(request, "accounts/home.html", context)
 

@@ -7,4 +7,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     scope = scope_for(user)
-    return {"nav_is_staff_member": scope.is_staff_member, "nav_can_write": bool(scope.write_paths) or scope.everything}
+    return {
+        "nav_is_staff_member": scope.is_staff_member,
+        "nav_can_write": bool(scope.write_paths) or scope.everything,
+    }

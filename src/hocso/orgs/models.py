@@ -83,7 +83,9 @@ class OrgUnit(models.Model):
             # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%' whatever the
             # collation; SQLite ignores opclasses.
             models.Index(fields=["kind", "school_type"], name="orgunit_kind_type"),
-            models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -118,12 +120,8 @@ class OrgUnitMove(models.Model):
     """One re-parenting of a unit, so the tree of any past date can be drawn again."""
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="moves")
-    old_parent = models.ForeignKey(
-        OrgUnit, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    new_parent = models.ForeignKey(
-        OrgUnit, null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    old_parent = models.ForeignKey(OrgUnit, null=True, on_delete=models.PROTECT, related_name="+")
+    new_parent = models.ForeignKey(OrgUnit, null=True, on_delete=models.PROTECT, related_name="+")
     old_path = models.CharField(max_length=255)
     effective_on = models.DateField()
     reason = models.CharField(max_length=300, blank=True)

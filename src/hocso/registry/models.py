@@ -56,7 +56,9 @@ class Student(Person):
     school = models.ForeignKey(
         "orgs.OrgUnit", on_delete=models.PROTECT, related_name="students", verbose_name=_("trường")
     )
-    ethnicity = models.CharField(_("dân tộc"), max_length=2, choices=ETHNICITY_CHOICES, default="01")
+    ethnicity = models.CharField(
+        _("dân tộc"), max_length=2, choices=ETHNICITY_CHOICES, default="01"
+    )
     moet_code = models.CharField(_("mã định danh Bộ GD&ĐT"), max_length=10, null=True, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     device_access = models.CharField(
@@ -64,10 +66,17 @@ class Student(Person):
     )
     internet_at_home = models.BooleanField(_("có internet tại nhà"), null=True, blank=True)
     status = models.CharField(
-        _("tình trạng"), max_length=20, choices=StudentStatus.choices, default=StudentStatus.STUDYING
+        _("tình trạng"),
+        max_length=20,
+        choices=StudentStatus.choices,
+        default=StudentStatus.STUDYING,
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="student"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="student",
     )
 
     class Meta:
@@ -76,10 +85,14 @@ class Student(Person):
         verbose_name_plural = _("học sinh")
         constraints = [
             models.UniqueConstraint(
-                fields=["national_id"], condition=Q(national_id__isnull=False), name="student_national_id_unique"
+                fields=["national_id"],
+                condition=Q(national_id__isnull=False),
+                name="student_national_id_unique",
             ),
             models.UniqueConstraint(
-                fields=["moet_code"], condition=Q(moet_code__isnull=False), name="student_moet_code_unique"
+                fields=["moet_code"],
+                condition=Q(moet_code__isnull=False),
+                name="student_moet_code_unique",
             ),
             models.CheckConstraint(
                 condition=Q(national_id__isnull=True) | Q(national_id__regex=r"^[0-9]{12}$"),
@@ -103,7 +116,11 @@ class Guardian(models.Model):
     phone = models.CharField(_("số điện thoại"), max_length=15, blank=True, db_index=True)
     national_id = models.CharField(_("số định danh cá nhân"), max_length=12, null=True, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="guardian"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="guardian",
     )
     students = models.ManyToManyField(Student, through="Guardianship", related_name="guardians")
 
@@ -131,6 +148,9 @@ class Guardianship(models.Model):
             models.UniqueConstraint(fields=["student", "guardian"], name="guardianship_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.guardian} ({self.get_relationship_display()}) → {self.student}"
+
 
 class Position(models.TextChoices):
     PRINCIPAL = "principal", _("Hiệu trưởng")
@@ -149,7 +169,10 @@ class Qualification(models.TextChoices):
 
 class Staff(Person):
     school = models.ForeignKey(
-        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="staff", verbose_name=_("trường chính")
+        "orgs.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("trường chính"),
     )
     position = models.CharField(_("chức vụ"), max_length=20, choices=Position.choices)
     qualification = models.CharField(
@@ -162,7 +185,11 @@ class Staff(Person):
     )
     is_active = models.BooleanField(_("đang công tác"), default=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
     )
 
     class Meta:
@@ -171,7 +198,9 @@ class Staff(Person):
         verbose_name_plural = _("cán bộ, giáo viên")
         constraints = [
             models.UniqueConstraint(
-                fields=["national_id"], condition=Q(national_id__isnull=False), name="staff_national_id_unique"
+                fields=["national_id"],
+                condition=Q(national_id__isnull=False),
+                name="staff_national_id_unique",
             ),
             models.CheckConstraint(
                 condition=Q(national_id__isnull=True) | Q(national_id__regex=r"^[0-9]{12}$"),
@@ -187,7 +216,11 @@ class SchoolClass(models.Model):
     grade = models.PositiveSmallIntegerField(_("khối"))
     name = models.CharField(_("lớp"), max_length=20)
     homeroom_teacher = models.ForeignKey(
-        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="homeroom_classes",
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="homeroom_classes",
         verbose_name=_("giáo viên chủ nhiệm"),
     )
 
@@ -231,7 +264,9 @@ class Enrollment(models.Model):
         SchoolClass, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("lớp")
     )
     start_date = models.DateField(_("ngày bắt đầu"))
-    start_reason = models.CharField(_("lý do bắt đầu"), max_length=20, choices=EnrollmentStart.choices)
+    start_reason = models.CharField(
+        _("lý do bắt đầu"), max_length=20, choices=EnrollmentStart.choices
+    )
     end_date = models.DateField(_("ngày kết thúc"), null=True, blank=True)
     end_reason = models.CharField(
         _("lý do kết thúc"), max_length=20, choices=EnrollmentEnd.choices, blank=True
@@ -282,7 +317,9 @@ class Room(models.Model):
     name = models.CharField(_("tên phòng"), max_length=100)
     kind = models.CharField(_("loại phòng"), max_length=20, choices=RoomKind.choices)
     capacity = models.PositiveSmallIntegerField(_("sức chứa"), null=True, blank=True)
-    condition = models.CharField(_("tình trạng"), max_length=10, choices=Condition.choices, default=Condition.GOOD)
+    condition = models.CharField(
+        _("tình trạng"), max_length=10, choices=Condition.choices, default=Condition.GOOD
+    )
 
     class Meta:
         ordering = ["code"]
@@ -310,9 +347,13 @@ class Equipment(models.Model):
     asset_code = models.CharField(_("mã thiết bị"), max_length=30)
     name = models.CharField(_("tên thiết bị"), max_length=200)
     category = models.CharField(_("loại"), max_length=20, choices=EquipmentCategory.choices)
-    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.SET_NULL, related_name="equipment")
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.SET_NULL, related_name="equipment"
+    )
     quantity = models.PositiveIntegerField(_("số lượng"), default=1)
-    condition = models.CharField(_("tình trạng"), max_length=10, choices=Condition.choices, default=Condition.GOOD)
+    condition = models.CharField(
+        _("tình trạng"), max_length=10, choices=Condition.choices, default=Condition.GOOD
+    )
     acquired_on = models.DateField(_("ngày nhập"), null=True, blank=True)
 
     class Meta:
@@ -321,7 +362,9 @@ class Equipment(models.Model):
         verbose_name_plural = _("thiết bị")
         constraints = [
             models.UniqueConstraint(fields=["school", "asset_code"], name="equipment_unique_code"),
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="equipment_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="equipment_quantity_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -131,7 +131,11 @@ def student_update(*, actor, student: Student, **values) -> Student:
     changed = _save_person(student, values, STUDENT_FIELDS, validate_student_values(merged))
     if changed:
         audit_log(
-            actor=actor, action="student.update", obj=student, org_unit=student.school, fields=changed
+            actor=actor,
+            action="student.update",
+            obj=student,
+            org_unit=student.school,
+            fields=changed,
         )
     return student
 
@@ -177,7 +181,9 @@ def student_enroll(
 
 def _active_enrollment(student: Student) -> Enrollment:
     enrollment = (
-        Enrollment.objects.select_for_update().filter(student=student, end_date__isnull=True).first()
+        Enrollment.objects.select_for_update()
+        .filter(student=student, end_date__isnull=True)
+        .first()
     )
     if enrollment is None:
         raise ValidationError("Học sinh không có lượt học nào đang mở")
@@ -304,9 +310,13 @@ def staff_update(*, actor, staff: Staff, **values) -> Staff:
         gender=merged.get("gender"),
         date_of_birth=merged.get("date_of_birth"),
     )
-    changed = _save_person(staff, values, STAFF_FIELDS, {"national_id": id_errors} if id_errors else {})
+    changed = _save_person(
+        staff, values, STAFF_FIELDS, {"national_id": id_errors} if id_errors else {}
+    )
     if changed:
-        audit_log(actor=actor, action="staff.update", obj=staff, org_unit=staff.school, fields=changed)
+        audit_log(
+            actor=actor, action="staff.update", obj=staff, org_unit=staff.school, fields=changed
+        )
     return staff
 
 
