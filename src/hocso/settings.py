@@ -134,6 +134,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The project-wide assets (vendored Bootstrap/htmx, hocso.css) live beside the apps, not in one.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("HOCSO_STATIC_ROOT", VAR_DIR / "static"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -148,6 +150,12 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("HOCSO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # Outside production static files come from the app folders (finders); STATIC_ROOT is only
+    # filled by `collectstatic`, so WhiteNoise's warning about it being absent is noise there.
+    import warnings
+
+    warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 
 # Uploads: imports are spreadsheets; anything larger is refused before it is read.
 HOCSO_MAX_UPLOAD_BYTES = int(os.environ.get("HOCSO_MAX_UPLOAD_MB", "50")) * 1024 * 1024

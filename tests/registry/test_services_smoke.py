@@ -49,3 +49,12 @@ def test_student_id_inconsistent_with_gender_is_rejected(tree, users):
             national_id="084213000123",
         )
     assert "national_id" in info.value.message_dict
+
+
+def test_name_search_matches_word_starts_not_word_insides(tree, users):
+    from tests.factories import StudentFactory
+
+    StudentFactory(school=tree.school_a, full_name="Nguyễn Văn An", search_name="nguyen van an")
+    StudentFactory(school=tree.school_a, full_name="Nguyễn Văn Bình", search_name="nguyen van binh")
+    found = selectors.students_search(actor=users.admin_a, q="nguyen van an")
+    assert [s.full_name for s in found] == ["Nguyễn Văn An"]

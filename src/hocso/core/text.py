@@ -5,8 +5,9 @@ Pure functions, no Django import.
 
 import unicodedata
 
-# đ/Đ are letters of their own, not d + a combining mark, so NFD does not split them.
-_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d"})
+# đ/Đ are letters of their own, not d + a combining mark, so NFD does not split them. Data
+# converted from legacy encodings often carries the look-alike Icelandic eth (Ð/ð) instead.
+_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
 
 
 def clean_text(value: str | None) -> str:

@@ -37,6 +37,16 @@ def schools_in_scope(*, actor, on: date | None = None) -> QuerySet[OrgUnit]:
     return schools
 
 
+def schools_writable(*, actor, on: date | None = None) -> QuerySet[OrgUnit]:
+    """Schools where the actor may write (office roles), valid on `on` when given."""
+    schools = OrgUnit.objects.filter(scope_for(actor).q("path", write=True), kind=OrgKind.SCHOOL)
+    if on is not None:
+        schools = schools.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+    return schools
+
+
 def orgunit_get(*, actor, code: str) -> OrgUnit:
     """The unit with this code if the actor may see it; raises OrgUnit.DoesNotExist otherwise."""
     return orgunits_visible(actor=actor).get(code=code)
@@ -74,3 +84,36 @@ def current_school_year(*, on: date | None = None) -> SchoolYear | None:
     on = on or date.today()
     year = SchoolYear.objects.filter(start_date__lte=on, end_date__gte=on).first()
     return year or SchoolYear.objects.filter(start_date__lte=on).order_by("-start_date").first()
+
+
+def schools_search(
+    *, actor, q: str = "", school_type: str = "", under: str = "", on: date | None = None
+) -> QuerySet[OrgUnit]:
+    """Schools in scope, narrowed by name or code, type, a unit above them and an open date.
+
+    A name matches when every word of `q` occurs in it, ignoring case, diacritics and đ/d. Names
+    are folded in Python over the schools in scope (a province has a few hundred), so no folded
+    column is needed; a query of digits matches a code prefix instead.
+    """
+    from hocso.core.text import fold
+
+    schools = schools_in_scope(actor=actor, on=on)
+    if school_type:
+        schools = schools.filter(school_type=school_type)
+    if under:
+        under_path = OrgUnit.objects.filter(code=under).values_list("path", flat=True).first()
+        if under_path is None:
+            return schools.none()
+        schools = schools.filter(path__startswith=under_path)
+    text = q.strip()
+    if text.isdigit():
+        schools = schools.filter(code__startswith=text)
+    elif text:
+        words = fold(text).split()
+        matching = [
+            pk
+            for pk, name in schools.values_list("pk", "name")
+            if all(word in fold(name) for word in words)
+        ]
+        schools = schools.filter(pk__in=matching)
+    return schools

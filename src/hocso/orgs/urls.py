@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "orgs"
-urlpatterns: list = []
+urlpatterns = [
+    path("orgs/", views.tree, name="tree"),
+    path("schools/<str:code>/", views.school, name="school"),
+]

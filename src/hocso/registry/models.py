@@ -369,3 +369,78 @@ class Equipment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_code} {self.name}"
+
+
+class ImportJob(models.Model):
+    """One spreadsheet import started from the web page and run by a background task
+    (registry/tasks.py). The uploaded file is deleted once the job has run."""
+
+    class Kind(models.TextChoices):
+        STUDENTS = "students", _("Học sinh")
+        STAFF = "staff", _("Cán bộ, giáo viên")
+        CLASSES = "classes", _("Lớp")
+        EQUIPMENT = "equipment", _("Thiết bị")
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", _("Tất cả hoặc không: có dòng lỗi thì không ghi gì")
+        PARTIAL = "partial", _("Ghi các dòng hợp lệ, báo lại các dòng lỗi")
+        DRY_RUN = "dry_run", _("Chạy thử: chỉ kiểm tra, không ghi gì")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang chạy")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Thất bại")
+
+    kind = models.CharField(_("loại danh sách"), max_length=20, choices=Kind.choices)
+    school = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("trường")
+    )
+    year = models.ForeignKey(
+        "orgs.SchoolYear", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("năm học"),
+    )  # fmt: skip
+    mode = models.CharField(_("chế độ"), max_length=20, choices=Mode.choices)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    phase = models.CharField(max_length=20, blank=True)  # reading / checking / writing
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    stored_file = models.CharField(max_length=255, blank=True)  # relative to MEDIA_ROOT
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    written = models.BooleanField(default=False)
+    planned = models.JSONField(default=dict, blank=True)  # what the valid rows would do
+    problems = models.JSONField(default=list, blank=True)  # [{row, column, value, message, …}]
+    failure = models.JSONField(default=dict, blank=True)  # {message, params} when the file failed
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lượt nhập dữ liệu")
+        verbose_name_plural = _("lượt nhập dữ liệu")
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="importjob_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.school_id} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.processed_rows * 100 // self.total_rows)

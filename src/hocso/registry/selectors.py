@@ -1,11 +1,22 @@
 """Every read of the registry that leaves the app, always filtered by the actor's scope."""
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from hocso.accounts.scope import scope_for
 from hocso.core.text import fold
 
-from .models import Enrollment, Equipment, Guardian, Room, SchoolClass, Staff, Student
+from .models import (
+    DeviceAccess,
+    Enrollment,
+    Equipment,
+    Guardian,
+    Guardianship,
+    Room,
+    SchoolClass,
+    Staff,
+    Student,
+    StudentStatus,
+)
 
 
 def _active_enrollment(field: str) -> Subquery:
@@ -37,10 +48,11 @@ def students_visible(*, actor) -> QuerySet[Student]:
 
 
 def name_filter(query: str) -> Q:
-    """Every word of the query must occur in the folded name: "van an" finds "Nguyễn Văn An"."""
+    """Every word of the query must begin a word of the folded name: "van an" finds
+    "Nguyễn Văn An" and "Nguyễn Văn Anh", not "Nguyễn Văn Bình" ("an" inside "van")."""
     condition = Q()
     for word in fold(query).split():
-        condition &= Q(search_name__contains=word)
+        condition &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
     return condition
 
 
@@ -140,3 +152,54 @@ def equipment_visible(*, actor) -> QuerySet[Equipment]:
     return Equipment.objects.filter(scope_for(actor).q("school__path")).select_related(
         "school", "room"
     )
+
+
+def classes_with_counts(*, actor, school, year) -> QuerySet[SchoolClass]:
+    """The school's classes of one year, each with .learner_count (active enrollments): one query."""
+    return (
+        classes_visible(actor=actor)
+        .filter(school=school, year=year)
+        .annotate(learner_count=Count("enrollments", filter=Q(enrollments__end_date__isnull=True)))
+        .order_by("grade", "name")
+    )
+
+
+def school_completeness(*, actor, school) -> dict[str, int]:
+    """How complete a school's digital records are: counts for the plan's indicators.
+
+    Learners are those currently studying at the school; staff those currently working there.
+    Four aggregate queries whatever the size of the school.
+    """
+    scope = scope_for(actor)
+    guardian_phone = Guardianship.objects.filter(student=OuterRef("pk")).exclude(guardian__phone="")
+    learners = Student.objects.filter(
+        scope.q("school__path"), school=school, status=StudentStatus.STUDYING
+    ).aggregate(
+        learners=Count("id"),
+        learners_national_id=Count("id", filter=Q(national_id__isnull=False)),
+        learners_moet_code=Count("id", filter=Q(moet_code__isnull=False)),
+        learners_date_of_birth=Count("id", filter=Q(date_of_birth__isnull=False)),
+        learners_guardian_phone=Count("id", filter=Q(Exists(guardian_phone))),
+        learners_online_declared=Count(
+            "id", filter=~Q(device_access=DeviceAccess.UNKNOWN) & Q(internet_at_home__isnull=False)
+        ),
+        learners_can_study_online=Count(
+            "id",
+            filter=Q(internet_at_home=True)
+            & ~Q(device_access__in=[DeviceAccess.UNKNOWN, DeviceAccess.NONE]),
+        ),
+    )
+    staff = Staff.objects.filter(scope.q("school__path"), school=school, is_active=True).aggregate(
+        staff=Count("id"), staff_national_id=Count("id", filter=Q(national_id__isnull=False))
+    )
+    rooms = Room.objects.filter(scope.q("school__path"), school=school).count()
+    equipment = Equipment.objects.filter(scope.q("school__path"), school=school).aggregate(
+        equipment_items=Count("id"), equipment_units=Sum("quantity")
+    )
+    return {
+        **learners,
+        **staff,
+        "rooms": rooms,
+        "equipment_items": equipment["equipment_items"],
+        "equipment_units": equipment["equipment_units"] or 0,
+    }

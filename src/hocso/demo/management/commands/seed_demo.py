@@ -1,0 +1,159 @@
+"""`hocso seed-demo --scale small|province [--seed N] [--if-empty]`: load the demo province."""
+
+import unicodedata
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from hocso.demo.accounts import DemoAccount, demo_accounts
+from hocso.demo.load import Summary, load_demo
+from hocso.demo.plan import SCALES
+from hocso.orgs.models import OrgUnit, SchoolType
+
+DEFAULT_SEED = 2025
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def format_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """A plain-text table that lines up in a terminal (Vietnamese letters are one cell wide)."""
+    widths = [max(_width(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    out = [
+        line,
+        "| " + " | ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)) + " |",
+        line,
+    ]
+    out += [
+        "| " + " | ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows
+    ]
+    out.append(line)
+    return "\n".join(out)
+
+
+class Command(BaseCommand):
+    @property
+    def help(self):  # translated when asked for, in the active language
+        return _(
+            "Nạp dữ liệu mẫu: một tỉnh mô phỏng theo Trà Vinh (từ 01/7/2025 thuộc tỉnh Vĩnh Long) "
+            "với trường, lớp, học sinh, phụ huynh, giáo viên, phòng học và thiết bị, rồi in các "
+            "tài khoản mẫu. Cùng một --seed cho cùng một dữ liệu."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            choices=list(SCALES),
+            default="small",
+            help=_(
+                "small: 13 trường ở 3 huyện cũ, vài nghìn học sinh, vài giây; province: ~430 "
+                "trường, ~215.000 học sinh, ~14.000 cán bộ, vài phút"
+            ),
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=_("hạt giống ngẫu nhiên (mặc định 2025)")
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=_("chỉ nạp khi cơ sở dữ liệu chưa có đơn vị nào; nếu đã có thì không làm gì"),
+        )
+
+    def handle(self, *args, scale, seed, if_empty, **options):
+        if OrgUnit.objects.exists():
+            if not if_empty:
+                self._print_accounts(demo_accounts())
+                raise CommandError(
+                    _(
+                        "Cơ sở dữ liệu đã có dữ liệu đơn vị, không nạp dữ liệu mẫu chồng lên. Dùng "
+                        "một cơ sở dữ liệu trống (hocso migrate trên tệp mới), hoặc thêm --if-empty "
+                        "để bỏ qua khi đã có dữ liệu."
+                    )
+                )
+            self.stdout.write(
+                _("Cơ sở dữ liệu đã có dữ liệu đơn vị: không nạp thêm dữ liệu mẫu (--if-empty).")
+            )
+            self._print_accounts(demo_accounts())
+            return
+
+        show_progress = scale == "province" or options["verbosity"] >= 2
+        self.stdout.write(
+            _("Đang tạo dữ liệu mẫu (quy mô %(scale)s, seed %(seed)s)…")
+            % {"scale": scale, "seed": seed}
+        )
+        summary = load_demo(
+            scale=SCALES[scale], seed=seed, progress=self._progress if show_progress else _silent
+        )
+        self._print_summary(summary)
+        self._print_accounts(summary.accounts)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        labels = {
+            "org": _("Cây đơn vị và cải cách 01/7/2025"),
+            "staff": _("Cán bộ, giáo viên"),
+            "students": _("Học sinh, phụ huynh, lượt học (theo trường)"),
+            "facilities": _("Phòng học và thiết bị"),
+        }
+        self.stderr.write(f"  {labels.get(stage, stage)}: {_number(done)}/{_number(total)}")
+
+    def _print_summary(self, s: Summary) -> None:
+        n = _number
+        type_labels = dict(SchoolType.choices)
+        schools = ", ".join(
+            f"{type_labels.get(kind, kind)} {n(count)}" for kind, count in s.schools.items()
+        )
+        lines = [
+            _("Đã nạp dữ liệu mẫu trong %(seconds).1f giây (quy mô %(scale)s, seed %(seed)s).")
+            % {"seconds": s.seconds, "scale": s.scale, "seed": s.seed},
+            _("  Đơn vị: %(units)s (trong đó %(communes)s xã/phường)")
+            % {"units": n(s.org_units), "communes": n(s.communes)},
+            _("  Cơ sở giáo dục: %(total)s — %(detail)s")
+            % {"total": n(sum(s.schools.values())), "detail": schools},
+            _("  Học sinh đang học: %(studying)s (Khơ-me %(khmer).1f%%); tổng số hồ sơ: %(total)s")
+            % {
+                "studying": n(s.learners_studying),
+                "khmer": s.khmer_share * 100,
+                "total": n(s.learners_total),
+            },
+            _(
+                "  Cán bộ, giáo viên: %(staff)s; lớp: %(classes)s; lượt học: %(enrollments)s; phụ huynh: %(guardians)s"
+            )
+            % {
+                "staff": n(s.staff),
+                "classes": n(s.classes),
+                "enrollments": n(s.enrollments),
+                "guardians": n(s.guardians),
+            },
+            _("  Phòng: %(rooms)s; thiết bị: %(equipment)s")
+            % {"rooms": n(s.rooms), "equipment": n(s.equipment)},
+            _(
+                "Lưu ý: chỉ sinh phần tỉnh Trà Vinh cũ của tỉnh Vĩnh Long. Tỉnh Trà Vinh (84) và 9 "
+                "huyện/thị/thành hết hiệu lực ngày 30/6/2025, đơn vị kế thừa là tỉnh Vĩnh Long (86); "
+                "các xã/phường giữ mã cũ và được chuyển trực thuộc tỉnh Vĩnh Long từ 01/7/2025."
+            ),
+        ]
+        self.stdout.write("\n".join(lines))
+
+    def _print_accounts(self, accounts: list[DemoAccount]) -> None:
+        if not accounts:
+            self.stdout.write(_("Không có tài khoản mẫu nào trong cơ sở dữ liệu này."))
+            return
+        self.stdout.write(_("Tài khoản mẫu:"))
+        header = (_("Tài khoản"), _("Mật khẩu"), _("Vai trò"), _("Đơn vị"))
+        rows = [(a.username, a.password, a.role, a.org_unit) for a in accounts]
+        self.stdout.write(format_table(header, rows))
+
+
+def _number(value: int) -> str:
+    """Vietnamese digit grouping: 215.000."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    return None

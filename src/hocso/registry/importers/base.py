@@ -1,0 +1,269 @@
+"""What every kind of import shares: reading cells into values, recording problems, fetching
+existing records in chunks, and the order of work (parse → plan → write).
+
+`parse` touches no database. `plan` and `write` run inside the import's one transaction: `plan`
+matches rows against what is stored and decides, for every row, created / updated / unchanged /
+rejected; `write` carries out the decisions with bulk queries (a few per thousand rows, never
+one per row).
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from django.utils.translation import gettext_noop as N_
+
+from .. import rules
+from .cells import CellError, is_blank, shown, text, to_date
+from .columns import KindSpec
+from .problems import Problem
+from .reading import Table
+
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+PHASE_READING, PHASE_CHECKING, PHASE_WRITING = "reading", "checking", "writing"
+PROGRESS_EVERY = 1000
+CHUNK = 500  # identifiers per IN (...) query; SQLite allows 999 parameters
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(eq=False, slots=True)
+class Row:
+    number: int
+    values: dict
+    cells: dict = field(default_factory=dict)  # column key → the cell as shown, for reports
+    problems: list[Problem] = field(default_factory=list)
+    status: str = ""
+    target: object = None  # the stored record this row matches
+    target_id: int | None = None  # its primary key (also set for records the import creates)
+    changes: dict = field(default_factory=dict)  # field → new value
+    # What else the row makes happen besides its own record (the students importer uses these
+    # for the learner's enrollment and guardian).
+    enrollment_action: object = None
+    guardian_action: object = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# Messages for the citizen-ID and MOET-code rules (rules.py keeps the codes stable; the messages
+# here carry their values as parameters so they can be translated).
+_ID_MESSAGES = {
+    "citizen_id.format": N_("Số định danh cá nhân phải gồm đúng 12 chữ số"),
+    "citizen_id.province": N_("Mã tỉnh %(province)s (3 chữ số đầu) không có trong danh mục"),
+    "citizen_id.century": N_("Chữ số thứ 4 (%(digit)s) không phải chữ số thế kỷ/giới tính hợp lệ"),
+    "citizen_id.gender": N_(
+        "Chữ số thứ 4 (%(digit)s) ứng với giới tính %(id_gender)s, không khớp với giới tính đã khai"
+    ),
+    "citizen_id.birth_year": N_(
+        "Số định danh ứng với năm sinh %(id_year)s, không khớp với năm sinh %(year)s"
+    ),
+    "moet_code.format": N_("Mã định danh Bộ GD&ĐT phải gồm đúng 10 chữ số"),
+}
+_CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100}
+
+
+# Gender and ethnic group columns hold a few distinct spellings: fold each only once.
+gender_code = lru_cache(maxsize=512)(rules.gender_code)
+ethnicity_code = lru_cache(maxsize=512)(rules.ethnicity_code)
+
+
+def citizen_id_structure_ok(value: str) -> bool:
+    """Used to accept a citizen ID padded back with the zeros Excel dropped."""
+    return not rules.citizen_id_problems(value)
+
+
+def id_problem_messages(
+    value: str, *, gender: str | None, date_of_birth: date | None
+) -> list[tuple[str, dict]]:
+    found = rules.citizen_id_problems(
+        value, gender=gender or None, birth_year=date_of_birth.year if date_of_birth else None
+    )
+    messages = []
+    for problem in found:
+        digit = int(value[3]) if len(value) > 3 and value[3].isdigit() else None
+        params = {
+            "province": value[:3],
+            "digit": digit,
+            "id_gender": "Nam" if digit is not None and digit % 2 == 0 else "Nữ",
+            "id_year": (_CENTURY.get(digit, 0) + int(value[4:6])) if digit in _CENTURY else "",
+            "year": date_of_birth.year if date_of_birth else "",
+        }
+        message = _ID_MESSAGES.get(problem.code)
+        messages.append((message, params) if message else (problem.message, {}))
+    return messages
+
+
+def chunked(values: Iterable, size: int = CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def fetch_by(queryset, field_name: str, values: Iterable) -> list:
+    """Rows of `queryset` whose `field_name` is in `values`, a chunk of IDs per query."""
+    found = []
+    for chunk in chunked(sorted(set(values))):
+        found.extend(queryset.filter(**{f"{field_name}__in": chunk}))
+    return found
+
+
+def phone_number(value) -> str:
+    """Digits of a phone number, with the leading 0 Excel drops put back and +84 written as 0."""
+    raw = text(value)
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if raw.startswith("+84") or (digits.startswith("84") and len(digits) == 11):
+        digits = "0" + digits[2:]
+    elif len(digits) in (9, 10) and not digits.startswith("0"):
+        digits = "0" + digits  # "912345678": the number Excel made of 0912345678
+    return digits
+
+
+_PHONE_INVALID = N_("Số điện thoại «%(value)s» không hợp lệ; cần 10 hoặc 11 chữ số, bắt đầu bằng 0")
+
+
+class BaseImporter:
+    spec: KindSpec
+
+    def __init__(self, *, school, year_code: str | None, actor, table: Table):
+        self.school = school
+        self.year_code = year_code
+        self.year = None  # resolved inside the transaction
+        self.actor = actor
+        self.table = table
+        self.index = table.index
+        self.rows: list[Row] = []
+
+    # --- parsing ------------------------------------------------------------------------------
+
+    def parse(self, progress: Progress | None = None) -> None:
+        parse_row = self.parse_row
+        for number, cells in self.table.rows:
+            row = Row(number, {})
+            parse_row(row, cells)
+            self.rows.append(row)
+            if progress is not None and len(self.rows) % PROGRESS_EVERY == 0:
+                progress(PHASE_CHECKING, len(self.rows), self.table.estimated_rows)
+
+    def parse_row(self, row: Row, cells: list) -> None:
+        raise NotImplementedError
+
+    def has(self, key: str) -> bool:
+        return key in self.index
+
+    def cell(self, cells: list, key: str):
+        position = self.index.get(key)
+        if position is None or position >= len(cells):
+            return None
+        return cells[position]
+
+    def reject(self, row: Row, key: str, value, message: str, /, **params) -> None:
+        column = self.table.header(key) if key else ""
+        params.setdefault("column", column)
+        row.problems.append(
+            Problem(row.number, column, value if isinstance(value, str) else shown(value),
+                    message, params)
+        )  # fmt: skip
+
+    def read(self, row: Row, cells: list, key: str, reader: Callable, /, **kwargs):
+        """The cell converted by `reader`; a CellError becomes a problem on the row."""
+        raw = self.cell(cells, key)
+        try:
+            return reader(raw, **kwargs)
+        except CellError as exc:
+            self.reject(row, key, raw, exc.message, **exc.params)
+            return None
+
+    def read_text(self, row: Row, cells: list, key: str, *, max_length: int,
+                  required: bool = False) -> str:  # fmt: skip
+        value = text(self.cell(cells, key))
+        if not value and required:
+            self.reject(row, key, "", N_("Ô «%(column)s» không được để trống"))
+        elif len(value) > max_length:
+            self.reject(row, key, value[:60] + "…",
+                        N_("Dài quá %(limit)s ký tự"), limit=max_length)  # fmt: skip
+        return value
+
+    def read_choice(self, row: Row, cells: list, key: str, choices, *, required: bool = False):
+        raw = self.cell(cells, key)
+        if is_blank(raw):
+            if required:
+                self.reject(row, key, "", N_("Ô «%(column)s» không được để trống"))
+            return ""
+        code = choices.code(text(raw))
+        if code is None:
+            self.reject(row, key, raw, N_("«%(value)s» không có trong danh sách: %(allowed)s"),
+                        value=shown(raw), allowed=choices.labels())  # fmt: skip
+            return ""
+        return code
+
+    def read_gender(self, row: Row, cells: list) -> str | None:
+        raw = self.cell(cells, "gender")
+        if is_blank(raw):
+            self.reject(row, "gender", "", N_("Ô «%(column)s» không được để trống"))
+            return None
+        gender = gender_code(text(raw))
+        if gender is None:
+            self.reject(row, "gender", raw,
+                        N_("Giới tính «%(value)s» không hợp lệ; hãy ghi Nam hoặc Nữ"),
+                        value=shown(raw))  # fmt: skip
+        return gender
+
+    def read_phone(self, row: Row, cells: list, key: str) -> str:
+        raw = self.cell(cells, key)
+        if is_blank(raw):
+            return ""
+        digits = phone_number(raw)
+        if not (len(digits) in (10, 11) and digits.startswith("0")):
+            self.reject(row, key, raw, _PHONE_INVALID, value=shown(raw))
+            return ""
+        return digits
+
+    def read_birth_date(self, row: Row, cells: list, key: str) -> date | None:
+        value = self.read(row, cells, key, to_date)
+        if value is not None and not (date(1900, 1, 1) <= value <= date.today()):
+            self.reject(row, key, value, N_("Ngày sinh %(value)s nằm ngoài khoảng hợp lệ"),
+                        value=value.strftime("%d/%m/%Y"))  # fmt: skip
+            return None
+        return value
+
+    def check_citizen_id(self, row: Row, key: str, raw_shown: str, value: str | None,
+                         *, gender, date_of_birth) -> None:  # fmt: skip
+        if not value:
+            return
+        for message, params in id_problem_messages(
+            value, gender=gender, date_of_birth=date_of_birth
+        ):
+            self.reject(row, key, raw_shown, message, **params)
+
+    # --- planning and writing (inside the transaction) ----------------------------------------
+
+    def duplicates_within_file(self, key: str) -> None:
+        """Later rows repeating an identifier of an earlier row are rejected, naming that row."""
+        first_row: dict[str, int] = {}
+        for row in self.rows:
+            value = row.values.get(key)
+            if not value:
+                continue
+            first = first_row.setdefault(value, row.number)
+            if first != row.number:
+                self.reject(row, key, row.cells.get(key, value),
+                            N_("Trùng với dòng %(row)s của tệp"), row=first)  # fmt: skip
+
+    def plan(self) -> None:
+        raise NotImplementedError
+
+    def write(self) -> None:
+        raise NotImplementedError
+
+    def finish_plan(self) -> None:
+        """Rows with problems are rejected; the others keep the status the plan gave them."""
+        for row in self.rows:
+            if row.problems:
+                row.status = REJECTED
+
+    @staticmethod
+    def diff(record, values: dict, fields: Iterable[str]) -> dict:
+        return {f: values[f] for f in fields if f in values and getattr(record, f) != values[f]}

@@ -1,0 +1,307 @@
+"""Every API route × every role: nothing outside the caller's scope is listed or readable.
+
+The routes come from the API's own OpenAPI document, so a new route is picked up automatically;
+if the matrix below does not know how to exercise it, `test_every_api_route_is_in_the_matrix`
+fails and names it. Visibility is stated here independently of the selectors: by role, which
+schools' records (and which org units) the caller should see.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from hocso.accounts.models import Role
+from hocso.accounts.services import role_grant, token_create
+from hocso.api import api
+from hocso.orgs.models import OrgKind, OrgUnit, SchoolType
+from hocso.registry import services
+from hocso.registry.models import Equipment, Room, SchoolClass, Staff, Student
+
+from .factories import UserFactory, make_school, make_unit
+
+API_PREFIX = "/api/v1"
+
+# kind → (model, key attribute used in URLs and items)
+KINDS = {
+    "orgunit": (OrgUnit, "code"),
+    "school": (OrgUnit, "code"),
+    "student": (Student, "id"),
+    "staff": (Staff, "id"),
+    "class": (SchoolClass, "id"),
+    "room": (Room, "id"),
+    "equipment": (Equipment, "id"),
+}
+
+# Every route the API has, and how to exercise it: ("list", kind) or ("detail", kind).
+ROUTES = {
+    ("get", "/api/v1/org-units"): ("list", "orgunit"),
+    ("get", "/api/v1/org-units/{code}"): ("detail", "orgunit"),
+    ("get", "/api/v1/schools"): ("list", "school"),
+    ("get", "/api/v1/schools/{code}"): ("detail", "school"),
+    ("get", "/api/v1/students"): ("list", "student"),
+    ("get", "/api/v1/students/{student_id}"): ("detail", "student"),
+    ("get", "/api/v1/staff"): ("list", "staff"),
+    ("get", "/api/v1/staff/{staff_id}"): ("detail", "staff"),
+    ("get", "/api/v1/classes"): ("list", "class"),
+    ("get", "/api/v1/classes/{class_id}"): ("detail", "class"),
+    ("get", "/api/v1/rooms"): ("list", "room"),
+    ("get", "/api/v1/rooms/{room_id}"): ("detail", "room"),
+    ("get", "/api/v1/equipment"): ("list", "equipment"),
+    ("get", "/api/v1/equipment/{equipment_id}"): ("detail", "equipment"),
+}
+
+
+def api_routes() -> set[tuple[str, str]]:
+    """(method, path template) of every operation the API serves."""
+    paths = api.get_openapi_schema(path_prefix=API_PREFIX + "/")["paths"]
+    return {(method, path) for path, operations in paths.items() for method in operations}
+
+
+# --- the world: records in four schools, two provinces ---------------------------------------
+
+_id_counter = iter(range(1, 10**6))
+
+
+def _citizen_id(gender: str, born: date) -> str:
+    digit = (0 if born.year < 2000 else 2) + (0 if gender == "M" else 1)
+    return f"084{digit}{born.year % 100:02d}{next(_id_counter):06d}"
+
+
+def _populate_school(school, year, grade: int, tag: str, n_students: int = 2):
+    """A homeroom teacher, a class with learners, a room and a piece of equipment."""
+    teacher = services.staff_create(
+        actor=None, school=school, full_name=f"Giáo viên {tag}", gender="F",
+        date_of_birth=date(1985, 5, 1), national_id=_citizen_id("F", date(1985, 5, 1)),
+        position="teacher",
+    )  # fmt: skip
+    school_class = services.class_create(
+        actor=None,
+        school=school,
+        year=year,
+        grade=grade,
+        name=f"{grade}A",
+        homeroom_teacher=teacher,
+    )
+    students = []
+    for i in range(n_students):
+        born = date(2025 - 6 - grade, 1 + i, 10)
+        student = services.student_create(
+            actor=None, school=school, full_name=f"Học sinh {tag} {i}", gender="M",
+            date_of_birth=born, national_id=_citizen_id("M", born),
+        )  # fmt: skip
+        services.student_enroll(
+            actor=None, student=student, school_class=school_class, start_date=date(2025, 9, 5)
+        )
+        students.append(student)
+    room = services.room_save(
+        actor=None, school=school, code=f"P{tag}", name=f"Phòng {tag}", kind="classroom"
+    )
+    item = services.equipment_save(
+        actor=None, school=school, asset_code=f"TB-{tag}", name=f"Máy chiếu {tag}",
+        category="projector", room=room,
+    )  # fmt: skip
+    return SimpleNamespace(
+        school=school, teacher=teacher, school_class=school_class, students=students,
+        room=room, equipment=item,
+    )  # fmt: skip
+
+
+def build_world(tree, users, year):
+    """School A, B, C of the shared `tree` and school X in another province (86), each with
+    records; student_a's user is one learner of A and guardian_a is that learner's guardian."""
+    province_x = make_unit("86", "Tỉnh Vĩnh Long", OrgKind.PROVINCE)
+    commune_x = make_unit("29500", "Phường 9", OrgKind.COMMUNE, province_x)
+    school_x = make_school("86000001", commune_x, SchoolType.PRIMARY, "Tiểu học Phường 9")
+    world = SimpleNamespace(
+        a=_populate_school(tree.school_a, year, 6, "A"),
+        b=_populate_school(tree.school_b, year, 1, "B", n_students=1),
+        c=_populate_school(tree.school_c, year, 10, "C"),
+        x=_populate_school(school_x, year, 2, "X"),
+        province_x=province_x,
+        commune_x=commune_x,
+    )
+    own = world.a.students[0]
+    own.user = users.student_a
+    own.save(update_fields=["user"])
+    guardian = services.guardian_link(
+        actor=None, student=own, full_name="Phụ huynh A", phone="0901234567", relationship="mother"
+    )
+    guardian.user = users.guardian_a
+    guardian.save(update_fields=["user"])
+    world.own_student = own
+    return world
+
+
+# --- what each role should see ----------------------------------------------------------------
+
+
+@dataclass
+class Expectation:
+    subtrees: tuple[str, ...] = ()  # org-unit codes whose subtrees the role reads
+    own_students: tuple[int, ...] = ()  # learners linked to the user (student/guardian)
+    everything: bool = False
+    anonymous: bool = False
+    visible: dict[str, set] = field(default_factory=dict)
+
+
+def _expected_visible(expectation: Expectation) -> dict[str, set]:
+    """Keys of every object of each kind the role should see."""
+    if expectation.anonymous:
+        return {kind: set() for kind in KINDS}
+    units = list(OrgUnit.objects.all())
+    by_code = {u.code: u for u in units}
+    roots = [by_code[code].path for code in expectation.subtrees]
+
+    def in_scope(path: str) -> bool:
+        return expectation.everything or any(path.startswith(root) for root in roots)
+
+    covered = {u.code for u in units if in_scope(u.path)}
+    ancestors = {code for u in units if u.code in covered for code in u.path.rstrip("/").split("/")}
+    visible = {
+        "orgunit": covered | ancestors,
+        "school": {u.code for u in units if u.kind == OrgKind.SCHOOL and u.code in covered},
+    }
+    for kind in ("student", "staff", "class", "room", "equipment"):
+        model, _key = KINDS[kind]
+        visible[kind] = {
+            obj.pk for obj in model.objects.select_related("school") if in_scope(obj.school.path)
+        }
+    visible["student"] |= set(expectation.own_students)
+    return visible
+
+
+def _expectations(tree, users, world) -> dict[str, tuple[object, Expectation]]:
+    own = (world.own_student.pk,)
+    return {
+        "superuser": (users.superuser, Expectation(everything=True)),
+        "province_officer_84": (users.province, Expectation(subtrees=(tree.province.code,))),
+        "district_officer_847": (users.district2, Expectation(subtrees=(tree.district2.code,))),
+        "school_admin_a": (users.admin_a, Expectation(subtrees=(tree.school_a.code,))),
+        "teacher_a": (users.teacher_a, Expectation(subtrees=(tree.school_a.code,))),
+        "student_a": (users.student_a, Expectation(own_students=own)),
+        "guardian_a": (users.guardian_a, Expectation(own_students=own)),
+        "outsider": (users.outsider, Expectation()),
+        "anonymous": (None, Expectation(anonymous=True)),
+    }
+
+
+ROLE_NAMES = [
+    "superuser", "province_officer_84", "district_officer_847", "school_admin_a", "teacher_a",
+    "student_a", "guardian_a", "outsider", "anonymous",
+]  # fmt: skip
+
+
+def _collect_list(client, url: str, headers: dict, key: str) -> tuple[int, set]:
+    """GET every page of a list route; (status of the first page, keys of all items)."""
+    keys: set = set()
+    page = 1
+    while True:
+        response = client.get(url, {"page": page, "page_size": 100}, headers=headers)
+        if response.status_code != 200:
+            return response.status_code, keys
+        body = response.json()
+        keys |= {item[key] for item in body["items"]}
+        if not body["items"] or page * 100 >= body["count"]:
+            return 200, keys
+        page += 1
+
+
+# --- tests ------------------------------------------------------------------------------------
+
+
+def test_every_api_route_is_in_the_matrix():
+    routes = api_routes()
+    unknown = sorted(routes - ROUTES.keys())
+    assert not unknown, (
+        f"API routes the scope matrix does not know how to exercise: {unknown}. Add each to "
+        "ROUTES in tests/test_scope_matrix.py (list or detail, and of which kind)."
+    )
+    gone = sorted(ROUTES.keys() - routes)
+    assert not gone, f"ROUTES names routes the API no longer has: {gone}"
+
+
+def test_the_matrix_rejects_a_route_it_does_not_know(monkeypatch):
+    """The guard above is live: a new route makes it fail."""
+    original = api.get_openapi_schema
+
+    def with_probe(**kwargs):
+        schema = original(**kwargs)
+        schema["paths"]["/api/v1/scope-matrix-probe"] = {"get": {}}
+        return schema
+
+    monkeypatch.setattr(api, "get_openapi_schema", with_probe)
+    with pytest.raises(AssertionError, match="scope-matrix-probe"):
+        test_every_api_route_is_in_the_matrix()
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_no_route_shows_anything_outside_the_callers_scope(role, client, tree, users, year):
+    world = build_world(tree, users, year)
+    user, expectation = _expectations(tree, users, world)[role]
+    visible = _expected_visible(expectation)
+    headers = {} if user is None else {"Authorization": f"Bearer {token_create(user=user)}"}
+    denied_status = 401 if expectation.anonymous else 404
+
+    failures = []
+    for method, template in sorted(api_routes()):
+        route_kind, kind = ROUTES[(method, template)]  # unknown route: see the test above
+        model, key = KINDS[kind]
+        if route_kind == "list":
+            status, seen = _collect_list(client, template, headers, key)
+            if expectation.anonymous:
+                if status != 401:
+                    failures.append(f"{template}: anonymous got {status}, expected 401")
+                continue
+            if status != 200:
+                failures.append(f"{template}: status {status}")
+            elif seen != visible[kind]:
+                failures.append(
+                    f"{template}: outside scope {sorted(seen - visible[kind], key=str)}, "
+                    f"missing {sorted(visible[kind] - seen, key=str)}"
+                )
+        else:
+            objects = model.objects.all()
+            if kind == "school":
+                objects = objects.filter(kind=OrgKind.SCHOOL)
+            placeholder = template[template.index("{") : template.index("}") + 1]
+            for obj in objects:
+                value = getattr(obj, key)
+                url = template.replace(placeholder, str(value))
+                expected = 200 if value in visible[kind] else denied_status
+                status = client.get(url, headers=headers).status_code
+                if status != expected:
+                    failures.append(f"{url}: status {status}, expected {expected}")
+    assert not failures, "\n".join(failures)
+
+
+def test_each_role_has_objects_outside_its_scope_to_probe(tree, users, year):
+    """The matrix means something only if every role has records it must not see."""
+    world = build_world(tree, users, year)
+    for role, (_user, expectation) in _expectations(tree, users, world).items():
+        visible = _expected_visible(expectation)
+        for kind, (model, key) in KINDS.items():
+            objects = model.objects.all()
+            if kind == "school":
+                objects = objects.filter(kind=OrgKind.SCHOOL)
+            hidden = {getattr(o, key) for o in objects} - visible[kind]
+            if role != "superuser":
+                assert hidden, f"{role} can see every {kind}; nothing outside its scope to probe"
+
+
+def test_a_role_granted_later_widens_the_scope_on_the_next_request(client, tree, users, year):
+    world = build_world(tree, users, year)
+    headers = {"Authorization": f"Bearer {token_create(user=users.admin_a)}"}
+    url = f"/api/v1/students/{world.c.students[0].pk}"
+    assert client.get(url, headers=headers).status_code == 404
+    role_grant(actor=None, user=users.admin_a, role=Role.SCHOOL_ADMIN, org_unit=tree.school_c)
+    assert client.get(url, headers=headers).status_code == 200
+
+
+def test_an_outsider_with_a_session_sees_empty_lists(client, tree, users, year):
+    build_world(tree, users, year)
+    outsider = UserFactory(username="khach")
+    client.force_login(outsider)
+    body = client.get("/api/v1/students").json()
+    assert body == {"items": [], "count": 0}
