@@ -35,6 +35,8 @@ def home(request):
         if a.org_unit.is_school and a.role in (Role.SCHOOL_ADMIN, Role.TEACHER)
     ]
     context["schools"] = schools
+    # Schools this user admits transferring learners into (the receiving school's page).
+    context["admitting_schools"] = [s for s in schools if scope.covers(s.path, write=True)]
     return render(request, "accounts/home.html", context)
 
 

@@ -371,3 +371,67 @@ class EquipmentForm(BootstrapMixin, forms.Form):
 
     def equipment_values(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "asset_code"}
+
+
+class TransferInLookupForm(BootstrapMixin, forms.Form):
+    """Step 1 of admitting a transferring learner: an identifier AND the date of birth."""
+
+    identifier = forms.CharField(
+        label=_("Số định danh cá nhân hoặc mã định danh Bộ GD&ĐT"),
+        max_length=20,
+        help_text=_("12 chữ số (số định danh cá nhân) hoặc 10 chữ số (mã định danh Bộ GD&ĐT)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"), widget=_date_widget(), input_formats=DATE_INPUT_FORMATS
+    )
+
+    def clean_identifier(self):
+        digits = "".join(self.cleaned_data["identifier"].split())
+        if not digits.isdigit() or len(digits) not in (10, 12):
+            raise ValidationError(
+                _("Nhập 12 chữ số (số định danh cá nhân) hoặc 10 chữ số (mã định danh Bộ GD&ĐT).")
+            )
+        return digits
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if value > date.today():
+            raise ValidationError(_("Ngày sinh không thể ở tương lai."))
+        return value
+
+
+class TransferInForm(BootstrapMixin, forms.Form):
+    """Step 2: the class of the receiving school, the date and the reason.
+
+    `token` carries the learner found in step 1, signed (see views_transfer.py)."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    to_class = forms.ModelChoiceField(label=_("Lớp tiếp nhận"), queryset=SchoolClass.objects.none())
+    on = forms.DateField(
+        label=_("Ngày chuyển đến"), widget=_date_widget(), input_formats=DATE_INPUT_FORMATS
+    )
+    reason = forms.CharField(label=_("Lý do"), max_length=300, required=False)
+
+    def __init__(self, *args, classes, not_before: date, **kwargs):
+        """`classes`: the receiving school's classes of the year; `not_before`: the start of the
+        learner's current enrollment (the transfer cannot close it before it began)."""
+        super().__init__(*args, **kwargs)
+        self.not_before = not_before
+        self.fields["to_class"].queryset = classes
+        self.fields["on"].initial = max(date.today(), not_before)
+        self.fields["on"].help_text = _("Không trước ngày %(day)s (ngày bắt đầu lớp hiện tại).") % {
+            "day": not_before.strftime("%d/%m/%Y")
+        }
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        if value < self.not_before:
+            raise ValidationError(
+                _(
+                    "Ngày chuyển đến %(day)s trước ngày học sinh bắt đầu học lớp hiện tại "
+                    "(%(start)s). Chọn một ngày từ %(start)s trở đi."
+                )
+                % {"day": value.strftime("%d/%m/%Y"), "start": self.not_before.strftime("%d/%m/%Y")}
+            )
+        return value

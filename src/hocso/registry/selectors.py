@@ -1,8 +1,11 @@
 """Every read of the registry that leaves the app, always filtered by the actor's scope."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
+from hocso.accounts.models import AuditEntry
 from hocso.accounts.scope import scope_for
+from hocso.accounts.services import audit_log
 from hocso.core.text import fold
 
 from .models import (
@@ -203,3 +206,95 @@ def school_completeness(*, actor, school) -> dict[str, int]:
         "equipment_items": equipment["equipment_items"],
         "equipment_units": equipment["equipment_units"] or 0,
     }
+
+
+# --- admitting a learner by transfer (the receiving school's side) ---------------------------
+
+TRANSFER_LOOKUP_ACTION = "student.transfer_lookup"
+
+
+def _identifier_field(national_id_or_moet: str) -> tuple[str, str] | None:
+    """("national_id" | "moet_code", digits) for 12 or 10 digits (spaces ignored), else None."""
+    digits = "".join(str(national_id_or_moet or "").split())
+    if not digits.isdigit():
+        return None
+    return {12: ("national_id", digits), 10: ("moet_code", digits)}.get(len(digits))
+
+
+def _with_current_enrollment(student: Student | None) -> Student | None:
+    """Attach the learner's open enrollment as .current_enrollment; None when there is none."""
+    if student is None:
+        return None
+    student.current_enrollment = (
+        Enrollment.objects.filter(student=student, end_date__isnull=True)
+        .select_related("school", "year", "school_class")
+        .first()
+    )
+    return student if student.current_enrollment is not None else None
+
+
+def transfer_candidate_find(
+    *, actor, school, national_id_or_moet: str, date_of_birth
+) -> Student | None:
+    """The learner `school` is about to admit by transfer, or None.
+
+    This read deliberately crosses the actor's scope. In Vietnam the receiving school admits a
+    transferring learner (the family brings the dossier to the new school), but until then the
+    learner belongs to the sending school, which the receiving school's staff cannot see. So:
+
+    - only an actor who may write at `school` may look (PermissionDenied otherwise);
+    - the learner must match BOTH an identifier (12-digit citizen ID or 10-digit MOET code) AND
+      the date of birth — knowing an ID alone reveals nothing, so people cannot be enumerated;
+    - only a learner with an open enrollment matches (someone actually studying somewhere);
+    - every lookup, matched or not, is written to the audit log with the school it was made for.
+
+    The caller must show no more than the minimum needed to confirm the person (full name, date
+    of birth, current school and class: see registry/transfer_in.html) — never the profile,
+    guardians or address, which the receiving school may read only after admission, when the
+    learner enters its scope. The open enrollment is attached as `.current_enrollment`. A learner
+    already studying at `school` is returned too (the actor can read them anyway), so the page
+    can say so instead of "not found".
+    """
+    if not scope_for(actor).covers(school.path, write=True):
+        raise PermissionDenied
+    identifier = _identifier_field(national_id_or_moet)
+    student = None
+    if identifier is not None and date_of_birth is not None:
+        field, digits = identifier
+        student = _with_current_enrollment(
+            Student.objects.filter(**{field: digits}, date_of_birth=date_of_birth)
+            .select_related("school")
+            .first()
+        )
+    current = student.current_enrollment if student is not None else None
+    audit_log(
+        actor=actor, action=TRANSFER_LOOKUP_ACTION, obj=student, org_unit=school,
+        matched=student is not None, school=school.code,
+        identifier_kind=identifier[0] if identifier else "invalid",
+        from_school=current.school.code if current else "",
+    )  # fmt: skip
+    return student
+
+
+def transfer_candidate_get(*, actor, school, student_id: int) -> Student | None:
+    """The learner found earlier by transfer_candidate_find, fetched again for the admission step.
+
+    Crosses scope like transfer_candidate_find and must only be given an id that this actor's
+    lookup for this school returned (the page carries it signed). Returns None when the learner
+    no longer studies at another school (admitted meanwhile, left school).
+    """
+    if not scope_for(actor).covers(school.path, write=True):
+        raise PermissionDenied
+    student = _with_current_enrollment(
+        Student.objects.filter(pk=student_id).select_related("school").first()
+    )
+    if student is None or student.current_enrollment.school_id == school.pk:
+        return None
+    return student
+
+
+def transfer_lookup_misses_since(*, actor, since) -> int:
+    """How many of the actor's transfer lookups since `since` matched nobody (for a simple cap)."""
+    return AuditEntry.objects.filter(
+        actor=actor, action=TRANSFER_LOOKUP_ACTION, created_at__gte=since, detail__matched=False
+    ).count()

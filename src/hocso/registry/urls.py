@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_transfer
 from .urls_import import urlpatterns as import_patterns
 
 app_name = "registry"
@@ -20,6 +20,7 @@ urlpatterns = [
     path("schools/<str:code>/rooms/new/", views.room_create, name="room_create"),
     path("schools/<str:code>/equipment/new/", views.equipment_create, name="equipment_create"),
     path("equipment/<int:pk>/edit/", views.equipment_edit, name="equipment_edit"),
+    path("schools/<str:code>/transfer-in/", views_transfer.transfer_in, name="transfer_in"),
 ]
 # The import and export pages (views_import.py) are part of the same namespace.
 urlpatterns += import_patterns

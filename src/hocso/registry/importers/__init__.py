@@ -20,6 +20,7 @@ from hocso.accounts.services import audit_log
 from hocso.orgs.services import schoolyear_get_or_create
 
 from ..services import check_write
+from . import bulk
 from .base import CREATED, PHASE_READING, PHASE_WRITING, REJECTED, UNCHANGED, UPDATED, Progress
 from .classes import ClassImporter
 from .columns import CLASSES, EQUIPMENT, SPECS, STAFF, STUDENTS
@@ -88,7 +89,7 @@ def run_import(
         progress(PHASE_WRITING, len(rows), len(rows))
     mode = "dry_run" if dry_run else "partial" if partial else "all_or_nothing"
     result = ImportResult(kind=kind, mode=mode, total_rows=len(rows))
-    with transaction.atomic():
+    with bulk.large_cache(), transaction.atomic():
         if SPECS[kind].needs_year:
             importer.year = schoolyear_get_or_create(code=year_code)
         importer.plan()

@@ -7,11 +7,13 @@ rejected; `write` carries out the decisions with bulk queries (a few per thousan
 one per row).
 """
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from django.db import connection
 from django.utils.translation import gettext_noop as N_
 
 from .. import rules
@@ -23,7 +25,7 @@ from .reading import Table
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 PHASE_READING, PHASE_CHECKING, PHASE_WRITING = "reading", "checking", "writing"
 PROGRESS_EVERY = 1000
-CHUNK = 500  # identifiers per IN (...) query; SQLite allows 999 parameters
+CHUNK = 900  # identifiers per IN (...) query where the database allows no more than 999
 
 Progress = Callable[[str, int, int], None]
 
@@ -96,8 +98,17 @@ def id_problem_messages(
     return messages
 
 
-def chunked(values: Iterable, size: int = CHUNK):
+def lookup_chunk() -> int:
+    """How many values one IN (...) may carry: SQLite before 3.32 allowed 999 parameters in a
+    statement, later versions 32766; PostgreSQL 65535."""
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 32):
+        return CHUNK
+    return 10000
+
+
+def chunked(values: Iterable, size: int | None = None):
     values = list(values)
+    size = size or lookup_chunk()
     for start in range(0, len(values), size):
         yield values[start : start + size]
 

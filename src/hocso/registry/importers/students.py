@@ -379,7 +379,8 @@ class StudentImporter(BaseImporter):
             guardian_id, stored_name = None, ""
             if phone:
                 first_name, first_row = name_in_file.setdefault(phone, (name, row.number))
-                if name and first_name and fold(name) != fold(first_name):
+                if (first_row != row.number and name and first_name and name != first_name
+                        and fold(name) != fold(first_name)):  # fmt: skip
                     self.reject(
                         row, "guardian_phone", phone,
                         N_("Số điện thoại này đã ghi cho phụ huynh %(name)s ở dòng %(row)s"),
