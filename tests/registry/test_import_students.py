@@ -39,20 +39,28 @@ def counts():
 
 
 def test_new_learners_are_created_with_class_enrollment_and_guardian(tmp_path, school):
-    path = write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [student(1), student(2, **{"Lớp": "6a2"})])
+    path = write_xlsx(
+        tmp_path / "hs.xlsx", STUDENT_HEADERS, [student(1), student(2, **{"Lớp": "6a2"})]
+    )
 
     code, out, err = run_import("students", path, school)
 
     assert (code, out[-1]) == (0, "created=2 updated=0 unchanged=0 rejected=0"), (out, err)
     learner = Student.objects.get(national_id=citizen_id(1))
     assert learner.full_name == "Thạch Sô Phal 1"
-    assert (learner.gender, learner.ethnicity, learner.date_of_birth) == ("M", "05", date(2013, 3, 14))
+    assert (learner.gender, learner.ethnicity, learner.date_of_birth) == (
+        "M",
+        "05",
+        date(2013, 3, 14),
+    )
     assert learner.moet_code == "8400000001"
     assert learner.device_access == "shared_phone" and learner.internet_at_home is True
     enrollment = learner.enrollments.get()
     assert (enrollment.school_class.name, enrollment.school_class.grade) == ("6A1", 6)
     assert enrollment.end_date is None and enrollment.start_reason == EnrollmentStart.ADMISSION
-    assert Student.objects.get(national_id=citizen_id(2)).enrollments.get().school_class.name == "6A2"
+    assert (
+        Student.objects.get(national_id=citizen_id(2)).enrollments.get().school_class.name == "6A2"
+    )
     guardian = learner.guardians.get()
     assert (guardian.full_name, guardian.phone) == ("Thạch Sa Rum 1", "0900000001")
     assert learner.guardianship_set.get().relationship == "father"
@@ -79,7 +87,9 @@ def test_edited_file_updates_only_the_changed_rows(tmp_path, school):
     rows[2]["Lớp"] = "6A3"  # class change within the year
     rows[3]["Quan hệ"] = "Mẹ"
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "b.xlsx", STUDENT_HEADERS, rows), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "b.xlsx", STUDENT_HEADERS, rows), school
+    )
 
     assert (code, out[-1]) == (0, "created=0 updated=3 unchanged=1 rejected=0")
     assert Student.objects.count() == 4
@@ -95,7 +105,9 @@ def test_learner_matched_by_moet_code_when_national_id_is_blank(tmp_path, school
     run_import("students", write_xlsx(tmp_path / "a.xlsx", STUDENT_HEADERS, [student(1)]), school)
     row = student(1, **{"Số định danh cá nhân": None, "Họ và tên": "Thạch Sô Phal Một"})
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "b.xlsx", STUDENT_HEADERS, [row]), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "b.xlsx", STUDENT_HEADERS, [row]), school
+    )
 
     assert (code, out[-1]) == (0, "created=0 updated=1 unchanged=0 rejected=0")
     learner = Student.objects.get()
@@ -104,10 +116,16 @@ def test_learner_matched_by_moet_code_when_national_id_is_blank(tmp_path, school
 
 
 def test_national_id_of_one_learner_and_moet_code_of_another_is_rejected(tmp_path, school):
-    run_import("students", write_xlsx(tmp_path / "a.xlsx", STUDENT_HEADERS, [student(1), student(2)]), school)
+    run_import(
+        "students",
+        write_xlsx(tmp_path / "a.xlsx", STUDENT_HEADERS, [student(1), student(2)]),
+        school,
+    )
     mixed = student(1, **{"Mã định danh Bộ GD&ĐT": "8400000002"})
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "b.xlsx", STUDENT_HEADERS, [mixed]), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "b.xlsx", STUDENT_HEADERS, [mixed]), school
+    )
 
     assert (code, out[-1]) == (1, "created=0 updated=0 unchanged=0 rejected=1")
     assert "Dòng 2, cột «Mã định danh Bộ GD&ĐT», giá trị «8400000002»" in out[0]
@@ -117,7 +135,9 @@ def test_national_id_of_one_learner_and_moet_code_of_another_is_rejected(tmp_pat
 def test_duplicate_learner_within_the_file_is_rejected_naming_the_first_row(tmp_path, school):
     rows = [student(1), student(2), student(3, **{"Số định danh cá nhân": citizen_id(1)})]
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, rows), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, rows), school
+    )
 
     assert (code, out[-1]) == (1, "created=0 updated=0 unchanged=0 rejected=1")
     assert out[0] == (
@@ -126,17 +146,25 @@ def test_duplicate_learner_within_the_file_is_rejected_naming_the_first_row(tmp_
     assert Student.objects.count() == 0
 
 
-def test_learner_studying_at_another_school_is_rejected_not_transferred(tmp_path, tree, school, year):
-    other_class = services.class_create(actor=None, school=tree.school_c, year=year, grade=10, name="10A1")
+def test_learner_studying_at_another_school_is_rejected_not_transferred(
+    tmp_path, tree, school, year
+):
+    other_class = services.class_create(
+        actor=None, school=tree.school_c, year=year, grade=10, name="10A1"
+    )
     learner = services.student_create(
         actor=None, school=tree.school_c, full_name="Sơn Thị Mo Ni", gender="F",
         date_of_birth=date(2010, 1, 2), national_id=citizen_id(7, female=True, year=2010),
     )  # fmt: skip
-    services.student_enroll(actor=None, student=learner, school_class=other_class, start_date=year.start_date)
+    services.student_enroll(
+        actor=None, student=learner, school_class=other_class, start_date=year.start_date
+    )
     row = student(7, **{"Họ và tên": "Sơn Thị Mo Ni", "Giới tính": "Nữ", "Ngày sinh": "02/01/2010",
                         "Số định danh cá nhân": learner.national_id})  # fmt: skip
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row]), school, "--partial")
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row]), school, "--partial"
+    )
 
     assert (code, out[-1]) == (1, "created=0 updated=0 unchanged=0 rejected=1")
     assert "THPT Trà Cú" in out[0] and "chuyển trường" in out[0]
@@ -149,7 +177,9 @@ def test_one_bad_row_writes_nothing_by_default(tmp_path, school):
     rows = [student(1), student(2, **{"Giới tính": "X"}), student(3)]
     before = counts()
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, rows), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, rows), school
+    )
 
     assert (code, out[-1]) == (1, "created=0 updated=0 unchanged=0 rejected=1")
     assert counts() == before
@@ -160,11 +190,19 @@ def test_one_bad_row_writes_nothing_by_default(tmp_path, school):
 def test_partial_writes_the_valid_rows_and_reports_the_rest(tmp_path, school):
     rows = [student(1), student(2, **{"Giới tính": "X"}), student(3)]
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, rows), school, "--partial")
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, rows), school, "--partial"
+    )
 
     assert (code, out[-1]) == (1, "created=2 updated=0 unchanged=0 rejected=1")
-    assert out[0] == "Dòng 3, cột «Giới tính», giá trị «X»: Giới tính «X» không hợp lệ; hãy ghi Nam hoặc Nữ"
-    assert set(Student.objects.values_list("national_id", flat=True)) == {citizen_id(1), citizen_id(3)}
+    assert (
+        out[0]
+        == "Dòng 3, cột «Giới tính», giá trị «X»: Giới tính «X» không hợp lệ; hãy ghi Nam hoặc Nữ"
+    )
+    assert set(Student.objects.values_list("national_id", flat=True)) == {
+        citizen_id(1),
+        citizen_id(3),
+    }
 
 
 def test_dry_run_reports_the_counts_and_writes_nothing(tmp_path, school):
@@ -172,7 +210,9 @@ def test_dry_run_reports_the_counts_and_writes_nothing(tmp_path, school):
     before = counts()
     rows = [student(1, **{"Địa chỉ": "Mới"}), student(2), student(3, **{"Lớp": "7A1", "Khối": 7})]
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "b.xlsx", STUDENT_HEADERS, rows), school, "--dry-run")
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "b.xlsx", STUDENT_HEADERS, rows), school, "--dry-run"
+    )
 
     assert (code, out[-1]) == (0, "created=2 updated=1 unchanged=0 rejected=0")
     assert counts() == before
@@ -182,7 +222,9 @@ def test_dry_run_reports_the_counts_and_writes_nothing(tmp_path, school):
 def test_dry_run_does_not_leave_a_new_school_year_behind(tmp_path, school):
     from hocso.orgs.models import SchoolYear
 
-    path = write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [student(1, **{"Ngày sinh": "14/03/2013"})])
+    path = write_xlsx(
+        tmp_path / "hs.xlsx", STUDENT_HEADERS, [student(1, **{"Ngày sinh": "14/03/2013"})]
+    )
 
     code, out, _ = run_import("students", path, school, "--dry-run", year="2026-2027")
 
@@ -203,9 +245,14 @@ def test_a_successful_import_writes_one_audit_entry(tmp_path, school):
 
 def test_nfd_input_is_stored_nfc_and_stray_spaces_trimmed(tmp_path, school):
     nfd = unicodedata.normalize("NFD", "  Nguyễn   Thị  Hoa  ")
-    row = student(1, **{"Họ và tên": nfd, "Giới tính": "Nữ", "Số định danh cá nhân": citizen_id(1, female=True)})
+    row = student(
+        1,
+        **{"Họ và tên": nfd, "Giới tính": "Nữ", "Số định danh cá nhân": citizen_id(1, female=True)},
+    )
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row]), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row]), school
+    )
 
     assert code == 0, out
     learner = Student.objects.get()
@@ -233,7 +280,9 @@ def test_nfd_input_is_stored_nfc_and_stray_spaces_trimmed(tmp_path, school):
         ("Khối", 10, "Khối 10 không có ở THCS Lý Tự Trọng"),
     ],
 )  # fmt: skip
-def test_invalid_cell_is_rejected_with_row_column_value_and_reason(tmp_path, school, column, value, reason):
+def test_invalid_cell_is_rejected_with_row_column_value_and_reason(
+    tmp_path, school, column, value, reason
+):
     path = write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [student(1, **{column: value})])
 
     code, out, _ = run_import("students", path, school)
@@ -247,7 +296,9 @@ def test_invalid_cell_is_rejected_with_row_column_value_and_reason(tmp_path, sch
 def test_learner_without_any_identifier_is_rejected(tmp_path, school):
     row = student(1, **{"Số định danh cá nhân": None, "Mã định danh Bộ GD&ĐT": None})
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row]), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row]), school
+    )
 
     assert code == 1
     assert "Cần số định danh cá nhân hoặc mã định danh Bộ GD&ĐT" in out[0]
@@ -257,7 +308,9 @@ def test_new_class_needs_a_grade_the_school_teaches(tmp_path, tree, year):
     headers = [h for h in STUDENT_HEADERS if h != "Khối"]
     rows = [student(1, **{"Lớp": "6A9"}), student(2, **{"Lớp": "Chuyên Anh"})]
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", headers, rows), tree.school_a, "--partial")
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", headers, rows), tree.school_a, "--partial"
+    )
 
     assert (code, out[-1]) == (1, "created=1 updated=0 unchanged=0 rejected=1")
     assert SchoolClass.objects.get().grade == 6  # read from the class name
@@ -268,7 +321,9 @@ def test_class_of_another_grade_than_written_is_rejected(tmp_path, school, year)
     services.class_create(actor=None, school=school, year=year, grade=7, name="7A1")
     row = student(1, **{"Lớp": "7A1", "Khối": 6})
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row]), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row]), school
+    )
 
     assert code == 1
     assert out[0].endswith("Lớp 7A1 của năm học 2025-2026 thuộc khối 7")
@@ -278,29 +333,43 @@ def test_learner_of_last_year_is_promoted_into_this_years_class(tmp_path, school
     from tests.factories import make_year
 
     last_year = make_year("2024-2025")
-    old_class = services.class_create(actor=None, school=school, year=last_year, grade=6, name="6A1")
+    old_class = services.class_create(
+        actor=None, school=school, year=last_year, grade=6, name="6A1"
+    )
     learner = services.student_create(
         actor=None, school=school, full_name="Thạch Sô Phal 1", gender="M",
         date_of_birth=date(2013, 3, 14), national_id=citizen_id(1), ethnicity="05",
     )  # fmt: skip
-    services.student_enroll(actor=None, student=learner, school_class=old_class, start_date=last_year.start_date)
+    services.student_enroll(
+        actor=None, student=learner, school_class=old_class, start_date=last_year.start_date
+    )
 
     row = student(1, **{"Lớp": "7A1", "Khối": 7})
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row]), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row]), school
+    )
 
     assert (code, out[-1]) == (0, "created=0 updated=1 unchanged=0 rejected=0")
     old, new = learner.enrollments.order_by("start_date")
     assert (old.end_reason, old.end_date) == (EnrollmentEnd.YEAR_END, last_year.end_date)
-    assert (new.school_class.name, new.year, new.start_reason) == ("7A1", year, EnrollmentStart.PROMOTION)
+    assert (new.school_class.name, new.year, new.start_reason) == (
+        "7A1",
+        year,
+        EnrollmentStart.PROMOTION,
+    )
 
 
 def test_siblings_share_one_guardian_matched_by_phone(tmp_path, school):
     rows = [
         student(1, **{"Số điện thoại phụ huynh": "0912345678"}),
-        student(2, **{"Họ tên phụ huynh": "Thạch Sa Rum 1", "Số điện thoại phụ huynh": "0912345678"}),
+        student(
+            2, **{"Họ tên phụ huynh": "Thạch Sa Rum 1", "Số điện thoại phụ huynh": "0912345678"}
+        ),
     ]
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, rows), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, rows), school
+    )
 
     assert code == 0, out
     guardian = Guardian.objects.get()
@@ -313,7 +382,9 @@ def test_one_phone_written_for_two_guardian_names_is_rejected(tmp_path, school):
         student(2, **{"Số điện thoại phụ huynh": "0912345678"}),
     ]
 
-    code, out, _ = run_import("students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, rows), school)
+    code, out, _ = run_import(
+        "students", write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, rows), school
+    )
 
     assert code == 1
     assert out[0].startswith("Dòng 3, cột «Số điện thoại phụ huynh», giá trị «0912345678»")
@@ -344,3 +415,60 @@ def test_messages_are_available_in_english(tmp_path, school, settings):
         "Row 2, column “Giới tính”, value “X”: Gender “X” is not valid; write Nam (male) or Nữ (female)"
     )
     assert out[-1] == "created=0 updated=0 unchanged=0 rejected=1"
+
+
+def test_a_learner_recorded_at_another_school_needs_write_access_there(
+    tmp_path, tree, school, users
+):
+    from hocso.registry.importers import run_import as import_file
+
+    learner = services.student_create(
+        actor=None, school=tree.school_c, full_name="Danh Thị Sô Phia", gender="F",
+        date_of_birth=date(2013, 4, 5), national_id=citizen_id(9, female=True),
+    )  # fmt: skip
+    row = student(9, **{"Họ và tên": "Danh Thị Sô Phia", "Giới tính": "Nữ", "Ngày sinh": "05/04/2013",
+                        "Số định danh cá nhân": learner.national_id})  # fmt: skip
+    path = write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [row])
+
+    refused = import_file(
+        kind="students", path=path, school=school, year_code="2025-2026", actor=users.admin_a
+    )
+    admitted = import_file(
+        kind="students", path=path, school=school, year_code="2025-2026", actor=users.province
+    )
+
+    assert refused.rejected == 1 and "bạn không có quyền" in refused.errors[0].reason
+    assert (admitted.updated, admitted.rejected) == (1, 0)
+    learner.refresh_from_db()
+    assert learner.school == school
+    assert learner.enrollments.get().school_class.name == "6A1"
+
+
+def test_records_created_after_an_import_get_fresh_ids(tmp_path, school):
+    run_import(
+        "students",
+        write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [student(1), student(2)]),
+        school,
+    )
+    imported = set(Student.objects.values_list("pk", flat=True))
+
+    later = services.student_create(actor=None, school=school, full_name="Lý Văn Tư", gender="M",
+                                    moet_code="8499999999")  # fmt: skip
+
+    assert later.pk > max(imported)
+
+
+def test_the_import_refuses_an_actor_without_write_access_at_the_school(
+    tmp_path, tree, school, users
+):
+    from django.core.exceptions import PermissionDenied
+
+    from hocso.registry.importers import run_import as import_file
+
+    path = write_xlsx(tmp_path / "hs.xlsx", STUDENT_HEADERS, [student(1)])
+
+    with pytest.raises(PermissionDenied):
+        import_file(
+            kind="students", path=path, school=school, year_code="2025-2026", actor=users.admin_c
+        )
+    assert Student.objects.count() == 0

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from hocso.core.text import fold
 from hocso.orgs.models import OrgKind, OrgUnit, Ownership
@@ -97,9 +97,17 @@ def load_demo(*, scale: Scale, seed: int, progress: Progress = _no_progress) -> 
         )
         _load_facilities(plan, schools, progress)
         summary.accounts = create_demo_accounts()
+    _refresh_planner_statistics()
     _count(summary, plan)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _refresh_planner_statistics() -> None:
+    """A bulk load leaves the query planner's statistics stale until autovacuum runs; with them
+    PostgreSQL misjudges the scope filter (path LIKE 'prefix%') and scans every learner."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 # --- org tree and the 2025 reform ---------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
-from hocso.accounts.models import AuditEntry
+from hocso.accounts.models import AuditEntry, Role
 from hocso.accounts.scope import scope_for
 from hocso.accounts.services import audit_log
 from hocso.core.text import fold
@@ -28,15 +28,40 @@ def _active_enrollment(field: str) -> Subquery:
     )
 
 
+def _own_students_q(actor, scope) -> Q | None:
+    """The learner records linked to a student's or guardian's own account, if any.
+
+    A subquery rather than a join through guardians, so staff queries stay join-free and need no
+    DISTINCT (a join multiplied rows by the number of guardians).
+    """
+    if not actor.is_authenticated or scope.everything:
+        return None
+    parts = []
+    if Role.STUDENT in scope.roles:
+        parts.append(Q(user=actor))
+    if Role.GUARDIAN in scope.roles:
+        parts.append(
+            Q(pk__in=Guardianship.objects.filter(guardian__user=actor).values("student_id"))
+        )
+    if not parts:
+        return None
+    query = parts[0]
+    for part in parts[1:]:
+        query |= part
+    return query
+
+
 def students_visible(*, actor) -> QuerySet[Student]:
     """Students in the actor's org subtrees; a student sees themself, a guardian their children.
 
-    Each row carries class_name, grade and year_code of its active enrollment.
+    Each row carries class_name, grade, class_id and year_code of its active enrollment.
     """
     scope = scope_for(actor)
-    query = scope.q("school__path") if scope.is_staff_member else Q(pk__in=[])
-    if actor.is_authenticated and not scope.everything:
-        query |= Q(user=actor) | Q(guardians__user=actor)
+    own = _own_students_q(actor, scope)  # None for superusers: Q() | x would be x, not all
+    if scope.is_staff_member:
+        query = scope.q("school__path") if own is None else scope.q("school__path") | own
+    else:
+        query = own if own is not None else Q(pk__in=[])
     return (
         Student.objects.filter(query)
         .select_related("school")
@@ -46,7 +71,6 @@ def students_visible(*, actor) -> QuerySet[Student]:
             class_id=_active_enrollment("school_class_id"),
             year_code=_active_enrollment("year__code"),
         )
-        .distinct()
     )
 
 
@@ -81,12 +105,17 @@ def students_search(
         students = students.filter(school__code=school_code)
     if status:
         students = students.filter(status=status)
+    # Subqueries, not joins: a learner with several enrollments must still come back once.
     if class_id is not None:
         students = students.filter(
-            enrollments__school_class_id=class_id, enrollments__end_date__isnull=True
+            pk__in=Enrollment.objects.filter(
+                school_class_id=class_id, end_date__isnull=True
+            ).values("student_id")
         )
     if year_code:
-        students = students.filter(enrollments__year__code=year_code)
+        students = students.filter(
+            pk__in=Enrollment.objects.filter(year__code=year_code).values("student_id")
+        )
     return students
 
 

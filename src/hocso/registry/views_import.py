@@ -43,6 +43,7 @@ class ImportForm(forms.Form):
         label=gettext_lazy("Năm học"),
         queryset=SchoolYear.objects.all(),
         required=False,
+        empty_label=gettext_lazy("— Chọn năm học —"),
         help_text=gettext_lazy("Cần cho danh sách học sinh và danh sách lớp."),
     )
     mode = forms.ChoiceField(
@@ -61,9 +62,13 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = writable_schools(actor)
+        schools = writable_schools(actor)
+        self.fields["school"].queryset = schools
         if not self.is_bound:
             self.fields["year"].initial = current_school_year()
+            only = list(schools[:2])
+            if len(only) == 1:  # a school's own admin: nothing to choose
+                self.fields["school"].initial = only[0].pk
         for name, field in self.fields.items():
             css = "form-select" if name in ("kind", "school", "year") else "form-control"
             if name != "mode":

@@ -17,7 +17,12 @@ from .rows import ROWS
 from .xlsx import write_xlsx
 
 FORMATS = ("xlsx", "csv")
-SHEET_TITLES = {"students": "Hoc sinh", "staff": "Can bo", "classes": "Lop", "equipment": "Thiet bi"}
+SHEET_TITLES = {
+    "students": "Hoc sinh",
+    "staff": "Can bo",
+    "classes": "Lop",
+    "equipment": "Thiet bi",
+}
 
 
 def export_records(*, actor, kind: str, school, year, fmt: str, output) -> int:
@@ -59,8 +64,13 @@ def problems_xlsx(problems) -> bytes:
     """The error report of an import: row, column, value, reason (in the active language)."""
     headers = [_("Dòng"), _("Cột"), _("Giá trị"), _("Lý do"), _("Mức độ")]
     rows = (
-        [p.row or "", p.column, p.value, p.reason,
-         _("Cảnh báo") if p.level == "warning" else _("Lỗi")]  # fmt: skip
+        [
+            p.row or "",
+            p.column,
+            p.value,
+            p.reason,
+            _("Cảnh báo") if p.level == "warning" else _("Lỗi"),
+        ]  # fmt: skip
         for p in problems
     )
     buffer = BytesIO()

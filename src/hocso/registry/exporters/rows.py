@@ -32,7 +32,9 @@ def student_rows(school, year) -> Iterator[list]:
     first_guardian: dict[int, Guardianship] = {}
     for ids in chunked([e.student_id for e in enrollments]):
         for link in (
-            Guardianship.objects.filter(student_id__in=ids).select_related("guardian").order_by("pk")
+            Guardianship.objects.filter(student_id__in=ids)
+            .select_related("guardian")
+            .order_by("pk")
         ):
             first_guardian.setdefault(link.student_id, link)
     for enrollment in enrollments:

@@ -10,7 +10,9 @@ background job. The work happens in three steps:
    the valid rows, with `dry_run` nothing at all (the transaction is rolled back).
 """
 
+import gc
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import transaction
@@ -56,6 +58,19 @@ def _check_year(kind: str, year_code: str | None) -> None:
         )
 
 
+@contextmanager
+def _without_cycle_collection():
+    """A large import allocates millions of small objects that live until it ends; Python's
+    cycle collector would scan them again and again (a tenth of the time at 100,000 rows)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_import(
     *,
     kind: str,
@@ -79,6 +94,11 @@ def run_import(
         raise ImportFileError(N_("Loại danh sách «%(kind)s» không được hỗ trợ"), kind=kind)
     check_write(actor, school)
     _check_year(kind, year_code)
+    with _without_cycle_collection():
+        return _run(kind, path, school, year_code, actor, partial, dry_run, progress, file_name)
+
+
+def _run(kind, path, school, year_code, actor, partial, dry_run, progress, file_name):
     if progress is not None:
         progress(PHASE_READING, 0, 0)
     table = read_table(Path(path), SPECS[kind])

@@ -1,4 +1,5 @@
-"""Fast inserts for large imports: one `executemany` of plain rows per few thousand records.
+"""Fast inserts for large imports: plain rows written with `executemany` (SQLite) or `COPY`
+(PostgreSQL).
 
 Django's bulk_create builds a model instance per row and prepares every value through the ORM,
 which costs several times the insert itself at 100,000 rows. Here a row is a dict of field
@@ -116,6 +117,15 @@ def insert(model: type[models.Model], rows: Iterable[dict], *, with_ids: bool = 
             values.append(value)
         params.append(values)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one command: many times faster than executemany there.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for values in params:
+                    copy.write_row(values)
+            return
         for start in range(0, len(params), BATCH):
             cursor.executemany(sql, params[start : start + BATCH])
 

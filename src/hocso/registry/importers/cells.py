@@ -72,6 +72,8 @@ def text(value) -> str:
         # clean_text inlined: this runs for every cell of every row.
         if value[:1] == "'":
             value = unneutralise(value)
+        if value.isascii():
+            return " ".join(value.split())
         return " ".join(_normalize("NFC", value).split())
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
@@ -149,7 +151,7 @@ def _digits_of(value) -> tuple[str, str]:
         if value < 0 or not value.is_integer() or value >= 1e15:
             raise CellError(EXCEL_MANGLED, value=shown(value))
         return str(int(value)), _NUMBER
-    raw = text(value).replace(" ", "")
+    raw = text(value).replace(" ", "").lstrip("'")  # '084… : the apostrophe that marks text
     if raw.isascii() and raw.isdigit():
         return raw, _DIGITS
     if match := _WHOLE_FLOAT.match(raw):
@@ -235,6 +237,32 @@ def yes_no(value) -> bool | None:
     if answer is None:
         raise CellError(_YES_NO, value=shown(value))
     return answer
+
+
+def _build_strip_table() -> dict[int, str]:
+    """Precomposed Latin letters → their ASCII base letter ("ễ" → "e", "Đ" → "d")."""
+    table = {ord("đ"): "d", ord("Đ"): "d"}
+    for start, end in ((0x00C0, 0x0250), (0x1E00, 0x1F00)):
+        for point in range(start, end):
+            decomposed = unicodedata.normalize("NFD", chr(point))
+            base = decomposed[0]
+            if (len(decomposed) > 1 and base.isascii() and base.isalpha()
+                    and all(unicodedata.combining(c) for c in decomposed[1:])):  # fmt: skip
+                table[point] = base
+    return table
+
+
+_STRIP = _build_strip_table()
+
+
+def fast_fold(value: str) -> str:
+    """Exactly hocso.core.text.fold, several times faster on Vietnamese names (one `translate`
+    instead of decomposing every character); falls back to `fold` for anything else."""
+    cleaned = " ".join(_normalize("NFC", value).split())
+    stripped = cleaned.translate(_STRIP)
+    if stripped.isascii():
+        return stripped.lower()
+    return fold(value)
 
 
 def choice_key(value: str) -> str:

@@ -8,23 +8,22 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_noop as N_
 
-from hocso.core.text import fold
-
 from ..models import SchoolClass, Staff
 from ..services import validate_grade
 from . import cells as C
 from .base import CREATED, UNCHANGED, UPDATED, BaseImporter, Row, citizen_id_structure_ok
+from .cells import fast_fold
 from .columns import CLASS_SPEC
 
 
 class ClassImporter(BaseImporter):
     spec = CLASS_SPEC
 
-    def parse_row(self, row: Row, cells: list) -> None:
+    def parse_row(self, row: Row, cells: dict) -> None:
         values = row.values
         name = self.read_text(row, cells, "class_name", max_length=20, required=True)
         values["class_name"] = name.upper()
-        raw_grade = self.cell(cells, "grade")
+        raw_grade = cells.get("grade")
         grade = self.read(row, cells, "grade", C.integer)
         if grade is None and C.is_blank(raw_grade):
             self.reject(row, "grade", "", N_("Ô «%(column)s» không được để trống"))
@@ -40,8 +39,8 @@ class ClassImporter(BaseImporter):
                 row, cells, "homeroom_teacher", max_length=150
             )
         if "homeroom_national_id" in self.index:
-            raw = self.cell(cells, "homeroom_national_id")
-            row.cells["homeroom_national_id"] = C.shown(raw)
+            raw = cells.get("homeroom_national_id")
+            row.cells["homeroom_national_id"] = raw
             values["homeroom_national_id"] = self.read(
                 row, cells, "homeroom_national_id", C.identifier, length=12, max_lost_zeros=2,
                 valid=citizen_id_structure_ok,
@@ -87,14 +86,14 @@ class ClassImporter(BaseImporter):
                 self.reject(row, "homeroom_national_id", row.cells.get("homeroom_national_id", ""),
                             N_("Không có cán bộ nào của trường có số định danh %(id)s"),
                             id=national_id)  # fmt: skip
-            elif name and fold(name) != teacher.search_name:
+            elif name and fast_fold(name) != teacher.search_name:
                 self.reject(row, "homeroom_teacher", name,
                             N_("Số định danh GVCN là của %(name)s, không khớp với họ tên đã ghi"),
                             name=teacher.full_name)  # fmt: skip
             return teacher
         if not name:
             return None
-        found = by_name.get(fold(name), [])
+        found = by_name.get(fast_fold(name), [])
         if not found:
             self.reject(row, "homeroom_teacher", name,
                         N_("Không có cán bộ nào của trường tên %(name)s"), name=name)  # fmt: skip
@@ -111,8 +110,12 @@ class ClassImporter(BaseImporter):
         for row in self.rows:
             if row.status == CREATED:
                 created.append(
-                    SchoolClass(school=self.school, year=self.year, name=row.values["class_name"],
-                                **row.changes)  # fmt: skip
+                    SchoolClass(
+                        school=self.school,
+                        year=self.year,
+                        name=row.values["class_name"],
+                        **row.changes,
+                    )  # fmt: skip
                 )
             elif row.status == UPDATED:
                 for field, value in row.changes.items():

@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from hocso.core.text import fold
 
-from ..models import Condition, DeviceAccess, EquipmentCategory, Position, Qualification, Relationship
+from ..models import (
+    Condition,
+    DeviceAccess,
+    EquipmentCategory,
+    Position,
+    Qualification,
+    Relationship,
+)
 from ..rules import ETHNIC_GROUPS, FEMALE, MALE
 from .cells import choice_key
 
@@ -24,7 +31,7 @@ STUDENTS, STAFF, CLASSES, EQUIPMENT = "students", "staff", "classes", "equipment
 
 
 def header_key(value) -> str:
-    """"Họ và tên (*)" → "hovaten"."""
+    """ "Họ và tên (*)" → "hovaten"."""
     if value is None:
         return ""
     without_notes = re.sub(r"\(.*?\)|\[.*?\]", "", str(value))
@@ -177,7 +184,9 @@ EQUIPMENT_SPEC = KindSpec(
     ),
 )  # fmt: skip
 
-SPECS: dict[str, KindSpec] = {s.kind: s for s in (STUDENT_SPEC, STAFF_SPEC, CLASS_SPEC, EQUIPMENT_SPEC)}
+SPECS: dict[str, KindSpec] = {
+    s.kind: s for s in (STUDENT_SPEC, STAFF_SPEC, CLASS_SPEC, EQUIPMENT_SPEC)
+}
 
 
 class ChoiceList:

@@ -15,9 +15,11 @@ FIELDS = ("name", "category", "room_id", "quantity", "condition", "acquired_on")
 class EquipmentImporter(BaseImporter):
     spec = EQUIPMENT_SPEC
 
-    def parse_row(self, row: Row, cells: list) -> None:
+    def parse_row(self, row: Row, cells: dict) -> None:
         values = row.values
-        values["asset_code"] = self.read_text(row, cells, "asset_code", max_length=30, required=True)
+        values["asset_code"] = self.read_text(
+            row, cells, "asset_code", max_length=30, required=True
+        )
         values["name"] = self.read_text(row, cells, "name", max_length=200, required=True)
         values["category"] = self.read_choice(
             row, cells, "category", EQUIPMENT_CATEGORY, required=True
@@ -66,8 +68,11 @@ class EquipmentImporter(BaseImporter):
             if row.status == CREATED:
                 values = row.values
                 created.append(
-                    Equipment(school=self.school, asset_code=values["asset_code"],
-                              **{f: values[f] for f in FIELDS if f in values})  # fmt: skip
+                    Equipment(
+                        school=self.school,
+                        asset_code=values["asset_code"],
+                        **{f: values[f] for f in FIELDS if f in values},
+                    )  # fmt: skip
                 )
             elif row.status == UPDATED:
                 for field, value in row.changes.items():

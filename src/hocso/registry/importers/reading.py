@@ -24,7 +24,7 @@ HEADER_SCAN_ROWS = 15
 
 
 def sniff(path: Path) -> str:
-    """"xlsx" or "csv" judged by the bytes; ImportFileError for anything else."""
+    """ "xlsx" or "csv" judged by the bytes; ImportFileError for anything else."""
     size = path.stat().st_size
     limit = settings.HOCSO_MAX_UPLOAD_BYTES
     if size > limit:
@@ -36,7 +36,8 @@ def sniff(path: Path) -> str:
     if size == 0:
         raise ImportFileError(N_("Tệp rỗng"))
     with path.open("rb") as handle:
-        head = handle.read(8)
+        start = handle.read(65536)
+    head = start[:8]
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as archive:
@@ -46,13 +47,17 @@ def sniff(path: Path) -> str:
         if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
             return XLSX
         raise ImportFileError(
-            N_("Tệp nén này không phải bảng tính Excel (.xlsx); hãy lưu danh sách thành .xlsx hoặc .csv")
+            N_(
+                "Tệp nén này không phải bảng tính Excel (.xlsx); hãy lưu danh sách thành .xlsx hoặc .csv"
+            )
         )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
-            N_("Tệp Excel 97-2003 (.xls) không được hỗ trợ; hãy mở bằng Excel và lưu lại thành .xlsx")
+            N_(
+                "Tệp Excel 97-2003 (.xls) không được hỗ trợ; hãy mở bằng Excel và lưu lại thành .xlsx"
+            )
         )
-    if b"\x00" in path.read_bytes()[:65536]:
+    if b"\x00" in start:
         raise ImportFileError(N_("Tệp không phải bảng tính .xlsx hoặc .csv"))
     return CSV
 
@@ -124,8 +129,8 @@ def _non_empty(rows: Iterator[list], start: int) -> Iterator[tuple[int, list]]:
                 break
 
 
-def _table(rows: Iterator[list], height: int, spec: KindSpec) -> Table | tuple[int, list]:
-    """The table of a sheet, or (score, head rows) when its header is not complete."""
+def _table(rows: Iterator[list], height: int, spec: KindSpec) -> Table | None:
+    """The table below the row (among the first 15) naming the most known columns, or None."""
     head = []
     for row in rows:
         head.append(row)
@@ -133,7 +138,7 @@ def _table(rows: Iterator[list], height: int, spec: KindSpec) -> Table | tuple[i
             break
     scores = [_score(row, spec) for row in head]
     if not scores or max(scores) == 0:
-        return 0, head
+        return None
     position = scores.index(max(scores))
     header_cells = head[position]
     index: dict[str, int] = {}
@@ -186,14 +191,11 @@ def read_table(path: Path, spec: KindSpec) -> Table:
     ("DANH SÁCH HỌC SINH NĂM HỌC 2025-2026") above it are tolerated.
     """
     path = Path(path)
-    if sniff(path) == XLSX:
-        sheets = _xlsx_sheets(path)
-    else:
-        sheets = iter([_csv_rows(path)])
+    sheets = _xlsx_sheets(path) if sniff(path) == XLSX else iter([_csv_rows(path)])
     best: Table | None = None
     for rows, height in sheets:
         found = _table(iter(rows), height, spec)
-        if isinstance(found, Table):
+        if found is not None:
             if not _missing(found, spec):
                 return found
             if best is None or len(found.index) > len(best.index):

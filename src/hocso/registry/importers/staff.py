@@ -7,7 +7,7 @@ a decision of the office, not a side effect of a spreadsheet.
 from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 
-from hocso.core.text import fold
+from hocso.orgs.models import OrgUnit
 
 from ..models import Staff
 from . import cells as C
@@ -21,6 +21,7 @@ from .base import (
     fetch_by,
     id_problem_messages,
 )
+from .cells import fast_fold
 from .columns import POSITION, QUALIFICATION, STAFF_SPEC
 
 FIELDS = (
@@ -32,21 +33,21 @@ FIELDS = (
 class StaffImporter(BaseImporter):
     spec = STAFF_SPEC
 
-    def parse_row(self, row: Row, cells: list) -> None:
+    def parse_row(self, row: Row, cells: dict) -> None:
         values = row.values
         values["full_name"] = self.read_text(row, cells, "full_name", max_length=150, required=True)
         dob = None
         if "date_of_birth" in self.index:
             dob = values["date_of_birth"] = self.read_birth_date(row, cells, "date_of_birth")
         gender = values["gender"] = self.read_gender(row, cells)
-        raw_id = self.cell(cells, "national_id")
+        raw_id = cells.get("national_id")
         count = len(row.problems)
         national_id = self.read(
             row, cells, "national_id", C.identifier, length=12, max_lost_zeros=2,
             valid=citizen_id_structure_ok,
         )  # fmt: skip
         if national_id:
-            row.cells["national_id"] = C.shown(raw_id)
+            row.cells["national_id"] = raw_id
             for message, params in id_problem_messages(
                 national_id, gender=gender, date_of_birth=dob
             ):
@@ -71,20 +72,20 @@ class StaffImporter(BaseImporter):
         rows = [r for r in self.rows if r.ok]
         existing = {
             s.national_id: s
-            for s in fetch_by(Staff.objects.select_related("school"), "national_id",
-                              (r.values["national_id"] for r in rows))
-        }  # fmt: skip
+            for s in fetch_by(Staff, "national_id", (r.values["national_id"] for r in rows))
+        }
         for row in rows:
             staff = existing.get(row.values["national_id"])
             if staff is None:
                 row.status = CREATED
                 continue
             if staff.school_id != self.school.pk:
+                school = OrgUnit.objects.get(pk=staff.school_id)
                 self.reject(
                     row, "national_id", row.cells.get("national_id", ""),
                     N_("%(name)s đang công tác chính tại %(school)s; việc điều chuyển cán bộ "
                        "không thực hiện qua nhập tệp"),
-                    name=staff.full_name, school=staff.school.name,
+                    name=staff.full_name, school=school.name,
                 )  # fmt: skip
                 continue
             row.target = staff
@@ -101,7 +102,7 @@ class StaffImporter(BaseImporter):
                 created.append(
                     Staff(
                         school=self.school,
-                        search_name=fold(values["full_name"]),
+                        search_name=fast_fold(values["full_name"]),
                         **{f: values[f] for f in FIELDS if f in values},
                     )
                 )
@@ -109,7 +110,7 @@ class StaffImporter(BaseImporter):
                 staff = row.target
                 for field, value in row.changes.items():
                     setattr(staff, field, value)
-                staff.search_name = fold(staff.full_name)
+                staff.search_name = fast_fold(staff.full_name)
                 staff.updated_at = now
                 fields.update(row.changes)
                 updated.append(staff)

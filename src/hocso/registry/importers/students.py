@@ -22,7 +22,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 
-from hocso.core.text import fold
 from hocso.orgs.models import OrgUnit
 
 from .. import rules
@@ -51,7 +50,9 @@ from .base import (
     ethnicity_code,
     fetch_by,
     id_problem_messages,
+    values_by,
 )
+from .cells import fast_fold
 from .columns import DEVICE_ACCESS, RELATIONSHIP, STUDENT_SPEC
 
 PERSON_FIELDS = (
@@ -87,6 +88,11 @@ class GuardianAction(NamedTuple):
     rename: str  # the guardian's new name, or ""
 
 
+def _other_name(name: str, other: str) -> bool:
+    """Two names that differ beyond case and diacritics-insensitive spelling."""
+    return bool(name and other and name != other and fast_fold(name) != fast_fold(other))
+
+
 def effective_date(year) -> date:
     """The day enrollment changes take effect: today, kept within the school year."""
     return min(max(date.today(), year.start_date), year.end_date)
@@ -95,9 +101,19 @@ def effective_date(year) -> date:
 class StudentImporter(BaseImporter):
     spec = STUDENT_SPEC
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.on: date | None = None  # when enrollment changes take effect
+        self.active: dict[int, ActiveEnrollment] = {}  # student id → open enrollment
+        self.with_history: set[int] = (
+            set()
+        )  # students without an open enrollment but with past ones
+        self.classes: dict[str, SchoolClass] = {}  # this school year's classes by name
+        self.new_classes: dict[str, SchoolClass] = {}  # classes the file needs, to create
+
     # --- parse --------------------------------------------------------------------------------
 
-    def parse_row(self, row: Row, cells: list) -> None:
+    def parse_row(self, row: Row, cells: dict) -> None:
         values = row.values
         values["full_name"] = self.read_text(row, cells, "full_name", max_length=150, required=True)
         dob = None
@@ -105,7 +121,7 @@ class StudentImporter(BaseImporter):
             dob = values["date_of_birth"] = self.read_birth_date(row, cells, "date_of_birth")
         gender = values["gender"] = self.read_gender(row, cells)
         if "ethnicity" in self.index:
-            raw = self.cell(cells, "ethnicity")
+            raw = cells.get("ethnicity")
             code = None
             if not C.is_blank(raw):
                 code = ethnicity_code(C.text(raw))
@@ -117,7 +133,7 @@ class StudentImporter(BaseImporter):
         national_id = moet = None
         id_error = False
         if "national_id" in self.index:
-            raw = self.cell(cells, "national_id")
+            raw = cells.get("national_id")
             count = len(row.problems)
             national_id = self.read(
                 row, cells, "national_id", C.identifier, length=12, max_lost_zeros=2,
@@ -125,14 +141,14 @@ class StudentImporter(BaseImporter):
             )  # fmt: skip
             id_error = len(row.problems) > count
             if national_id:
-                row.cells["national_id"] = C.shown(raw)
+                row.cells["national_id"] = raw
                 for message, params in id_problem_messages(
                     national_id, gender=gender, date_of_birth=dob
                 ):
                     self.reject(row, "national_id", raw, message, **params)
             values["national_id"] = national_id
         if "moet_code" in self.index:
-            raw = self.cell(cells, "moet_code")
+            raw = cells.get("moet_code")
             count = len(row.problems)
             moet = self.read(
                 row, cells, "moet_code", C.identifier, length=10, max_lost_zeros=1,
@@ -140,7 +156,7 @@ class StudentImporter(BaseImporter):
             )  # fmt: skip
             id_error = id_error or len(row.problems) > count
             if moet:
-                row.cells["moet_code"] = C.shown(raw)
+                row.cells["moet_code"] = raw
                 if rules.moet_code_problems(moet):
                     self.reject(row, "moet_code", raw,
                                 N_("Mã định danh Bộ GD&ĐT phải gồm đúng 10 chữ số"))  # fmt: skip
@@ -199,7 +215,7 @@ class StudentImporter(BaseImporter):
     def _match_students(self, rows: list[Row]) -> None:
         by_id = {
             s.national_id: s
-            for s in fetch_by(Student.objects.all(), "national_id",
+            for s in fetch_by(Student, "national_id",
                               (r.values["national_id"] for r in rows if r.values.get("national_id")))
         }  # fmt: skip
         # The MOET code is looked up only where the national ID did not already settle it.
@@ -209,7 +225,7 @@ class StudentImporter(BaseImporter):
             found = by_id.get(row.values.get("national_id"))
             if moet and (found is None or found.moet_code != moet):
                 by_code_wanted.add(moet)
-        by_moet = {s.moet_code: s for s in fetch_by(Student.objects.all(), "moet_code", by_code_wanted)}
+        by_moet = {s.moet_code: s for s in fetch_by(Student, "moet_code", by_code_wanted)}
         claimed: dict[int, int] = {}
         for row in rows:
             national_id, moet = row.values.get("national_id"), row.values.get("moet_code")
@@ -241,7 +257,6 @@ class StudentImporter(BaseImporter):
 
     def _check_enrollments(self, rows: list[Row]) -> None:
         matched = [r for r in rows if r.target is not None]
-        self.active: dict[int, ActiveEnrollment] = {}
         for ids in chunked([r.target_id for r in matched]):
             for values in Enrollment.objects.filter(
                 student_id__in=ids, end_date__isnull=True
@@ -249,7 +264,6 @@ class StudentImporter(BaseImporter):
                 active = ActiveEnrollment(*values)
                 self.active[active.student_id] = active
         without_active = [r.target_id for r in matched if r.target_id not in self.active]
-        self.with_history = set()
         for ids in chunked(without_active):
             self.with_history.update(
                 Enrollment.objects.filter(student_id__in=ids).values_list("student_id", flat=True)
@@ -292,7 +306,6 @@ class StudentImporter(BaseImporter):
         self.classes = {
             c.name: c for c in SchoolClass.objects.filter(school=self.school, year=self.year)
         }
-        self.new_classes: dict[str, SchoolClass] = {}
         first_row: dict[str, int] = {}
         for row in rows:
             name, grade = row.values["class_name"], row.values.get("grade")
@@ -353,20 +366,17 @@ class StudentImporter(BaseImporter):
             return
         by_phone: dict[str, tuple[int, str]] = {}  # phone → (guardian id, name), oldest first
         phones = {r.values.get("guardian_phone") for r in rows} - {"", None}
-        for ids in chunked(phones):
-            for pk, phone, name in (
-                Guardian.objects.filter(phone__in=ids)
-                .order_by("-pk")
-                .values_list("pk", "phone", "full_name")
-            ):
-                by_phone[phone] = (pk, name)
-        links: dict[int, list[tuple]] = {}  # student → [(link id, guardian id, relationship, name, phone)]
+        for pk, phone, name in sorted(
+            values_by(Guardian, "phone", phones, ["id", "phone", "full_name"]), reverse=True
+        ):
+            by_phone[phone] = (pk, name)
+        # student → [(link id, guardian id, relationship, guardian name, guardian phone)]
+        links: dict[int, list[tuple]] = {}
+        columns = ("pk", "student_id", "guardian_id", "relationship", "guardian__full_name",
+                   "guardian__phone")  # fmt: skip
         for ids in chunked([r.target_id for r in rows if r.target_id is not None]):
             for link_id, student_id, *rest in (
-                Guardianship.objects.filter(student_id__in=ids)
-                .order_by("pk")
-                .values_list("pk", "student_id", "guardian_id", "relationship",
-                             "guardian__full_name", "guardian__phone")  # fmt: skip
+                Guardianship.objects.filter(student_id__in=ids).order_by("pk").values_list(*columns)
             ):
                 links.setdefault(student_id, []).append((link_id, *rest))
         name_in_file: dict[str, tuple[str, int]] = {}
@@ -379,8 +389,7 @@ class StudentImporter(BaseImporter):
             guardian_id, stored_name = None, ""
             if phone:
                 first_name, first_row = name_in_file.setdefault(phone, (name, row.number))
-                if (first_row != row.number and name and first_name and name != first_name
-                        and fold(name) != fold(first_name)):  # fmt: skip
+                if first_row != row.number and _other_name(name, first_name):
                     self.reject(
                         row, "guardian_phone", phone,
                         N_("Số điện thoại này đã ghi cho phụ huynh %(name)s ở dòng %(row)s"),
@@ -397,9 +406,13 @@ class StudentImporter(BaseImporter):
             if not phone:
                 # No phone: the same name among this learner's guardians without a phone.
                 guardian_id, stored_name = next(
-                    ((g, n) for _, g, _, n, p in student_links if not p and fold(n) == fold(name)),
+                    (
+                        (g, n)
+                        for _, g, _, n, p in student_links
+                        if not p and not _other_name(n, name)
+                    ),
                     (None, ""),
-                )  # fmt: skip
+                )
             link = next((lk for lk in student_links if guardian_id and lk[1] == guardian_id), None)
             rename = name if guardian_id and name and stored_name != name else ""
             if link is None:
@@ -424,8 +437,10 @@ class StudentImporter(BaseImporter):
                 continue
             wanted[field] = value
         changes = self.diff(student, wanted, PERSON_FIELDS)
-        if not values.get("national_id") and student.national_id and (
-            "gender" in changes or "date_of_birth" in changes
+        if (
+            not values.get("national_id")
+            and student.national_id
+            and ("gender" in changes or "date_of_birth" in changes)
         ):
             key = "gender" if "gender" in changes else "date_of_birth"
             for message, params in id_problem_messages(
@@ -457,7 +472,7 @@ class StudentImporter(BaseImporter):
             new.append({
                 "school_id": school_id,
                 "full_name": values["full_name"],
-                "search_name": fold(values["full_name"]),
+                "search_name": fast_fold(values["full_name"]),
                 "date_of_birth": values.get("date_of_birth"),
                 "gender": values["gender"],
                 "ethnicity": values.get("ethnicity") or rules.KINH,
@@ -477,15 +492,19 @@ class StudentImporter(BaseImporter):
         for row in rows:
             student = row.target
             changes = dict(row.changes)
-            if row.enrollment_action and row.enrollment_action[0] == "open" and (
-                student.school_id != self.school.pk or student.status != StudentStatus.STUDYING
+            if (
+                row.enrollment_action
+                and row.enrollment_action[0] == "open"
+                and (
+                    student.school_id != self.school.pk or student.status != StudentStatus.STUDYING
+                )
             ):
                 changes |= {"school": self.school, "status": StudentStatus.STUDYING}
             if not changes:
                 continue
             for field, value in changes.items():
                 setattr(student, field, value)
-            student.search_name = fold(student.full_name)
+            student.search_name = fast_fold(student.full_name)
             student.updated_at = now
             fields.update(changes)
             updated.append(student)
@@ -549,7 +568,9 @@ class StudentImporter(BaseImporter):
                 renamed[action.guardian_id] = action.rename
             if action.link_id is not None:
                 if action.relationship:
-                    relinked.append(Guardianship(pk=action.link_id, relationship=action.relationship))
+                    relinked.append(
+                        Guardianship(pk=action.link_id, relationship=action.relationship)
+                    )
                 continue
             guardian = action.guardian_id
             if guardian is None:
@@ -568,9 +589,11 @@ class StudentImporter(BaseImporter):
         bulk.insert(
             Guardianship,
             [
-                {"student_id": row.target_id,
-                 "guardian_id": guardian["id"] if isinstance(guardian, dict) else guardian,
-                 "relationship": relationship}  # fmt: skip
+                {
+                    "student_id": row.target_id,
+                    "guardian_id": guardian["id"] if isinstance(guardian, dict) else guardian,
+                    "relationship": relationship,
+                }  # fmt: skip
                 for row, guardian, relationship in links
             ],
         )

@@ -80,7 +80,7 @@ class Command(BaseCommand):
             )
         except ImportFileError as exc:
             return self._fail(exc.reason)
-        for problem in sorted(result.problems, key=lambda p: (p.row or 0)):
+        for problem in sorted(result.problems, key=lambda p: p.row or 0):
             self.stdout.write(problem_line(problem))
         planned = result.planned
         if dry_run:
