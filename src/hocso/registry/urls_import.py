@@ -1,4 +1,4 @@
-"""URLs of the import pages, included by registry/urls.py under the "registry" namespace."""
+"""URLs of the import and export pages, included by registry/urls.py under the "registry" namespace."""
 
 from django.urls import path
 
@@ -12,4 +12,5 @@ urlpatterns = [
         "import/jobs/<int:pk>/errors.xlsx", views_import.import_job_errors, name="import_job_errors"
     ),
     path("import/template/<str:kind>.xlsx", views_import.import_template, name="import_template"),
+    path("schools/<str:code>/export/", views_import.export_download, name="export"),
 ]

@@ -1,30 +1,35 @@
-"""The import pages: upload a spreadsheet, follow the background job's progress, download the error
-report, download an empty template for each kind of list.
+"""The import and export pages: upload a spreadsheet, follow the background job's progress,
+download the error report, download an empty template for each kind of list; download a school's
+lists (the export).
 
 A job is visible only to the user who started it (and superusers); anyone else gets a 404.
+A school's lists can be exported by anyone who can read the school; anyone else gets a 404.
 """
+
+import tempfile
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hocso.accounts.scope import scope_for
-from hocso.orgs.models import SchoolYear
-from hocso.orgs.selectors import current_school_year, schools_in_scope
+from hocso.orgs.models import OrgUnit, SchoolYear
+from hocso.orgs.selectors import current_school_year, school_get, schools_in_scope
 
-from .exporters import problems_xlsx, template_xlsx
+from .exporters import export_filename, export_records, problems_xlsx, template_xlsx
 from .importers import SPECS, ImportFileError
 from .importers.jobs import import_job_create, job_problems
 from .importers.problems import ERROR
 from .models import ImportJob
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {"xlsx": XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
 PROBLEMS_SHOWN = 200
 RECENT_JOBS = 10
 
@@ -32,6 +37,17 @@ RECENT_JOBS = 10
 def writable_schools(actor):
     scope = scope_for(actor)
     return schools_in_scope(actor=actor).filter(scope.q("path", write=True)).order_by("name")
+
+
+def _style(form: forms.Form) -> None:
+    """Bootstrap classes on the widgets: selects, radio buttons, the rest as text inputs."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.RadioSelect):
+            field.widget.attrs["class"] = "form-check-input"
+        elif isinstance(field.widget, forms.Select):
+            field.widget.attrs.setdefault("class", "form-select")
+        else:
+            field.widget.attrs.setdefault("class", "form-control")
 
 
 class ImportForm(forms.Form):
@@ -60,21 +76,19 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args, actor, school_code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         schools = writable_schools(actor)
         self.fields["school"].queryset = schools
+        only = list(schools[:2])
+        # The one school a school's own admin writes at: nothing to choose.
+        self.only_school = only[0] if len(only) == 1 else None
         if not self.is_bound:
             self.fields["year"].initial = current_school_year()
-            only = list(schools[:2])
-            if len(only) == 1:  # a school's own admin: nothing to choose
-                self.fields["school"].initial = only[0].pk
-        for name, field in self.fields.items():
-            css = "form-select" if name in ("kind", "school", "year") else "form-control"
-            if name != "mode":
-                field.widget.attrs.setdefault("class", css)
-            else:
-                field.widget.attrs["class"] = "form-check-input"
+            chosen = schools.filter(code=school_code).first() if school_code else self.only_school
+            if chosen is not None:
+                self.fields["school"].initial = chosen.pk
+        _style(self)
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
@@ -99,7 +113,12 @@ def import_upload(request):
     scope = scope_for(request.user)
     if not (scope.everything or scope.write_paths):
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None, actor=request.user)
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        actor=request.user,
+        school_code=request.GET.get("school", ""),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -181,3 +200,79 @@ def import_template(request, kind: str):
     response = HttpResponse(template_xlsx(kind), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="mau-nhap-{kind}.xlsx"'
     return response
+
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Danh sách"), choices=ImportJob.Kind.choices)
+    year = forms.ModelChoiceField(
+        label=gettext_lazy("Năm học"),
+        queryset=SchoolYear.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("— Chọn năm học —"),
+        help_text=gettext_lazy("Cần cho danh sách học sinh và danh sách lớp."),
+    )
+    format = forms.ChoiceField(
+        label=gettext_lazy("Định dạng"),
+        choices=[
+            ("xlsx", gettext_lazy("Excel (.xlsx)")),
+            ("csv", gettext_lazy("CSV (.csv, UTF-8)")),
+        ],
+        initial="xlsx",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["year"].initial = current_school_year()
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in SPECS and SPECS[kind].needs_year and not data.get("year"):
+            self.add_error("year", _("Hãy chọn năm học cho danh sách này"))
+        return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_download(request, code: str):
+    """GET shows the choices; POST returns the file. The file is written by the exporter that
+    `hocso export` uses (same headers as the import, formulas neutralised), which also writes the
+    audit entry. Only a POST exports, so a prefetched or crawled link never does."""
+    try:
+        school = school_get(actor=request.user, code=code)
+    except OrgUnit.DoesNotExist:
+        raise Http404 from None
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        kind, fmt = form.cleaned_data["kind"], form.cleaned_data["format"]
+        year = form.cleaned_data["year"] if SPECS[kind].needs_year else None
+        output = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
+        try:
+            export_records(
+                actor=request.user, kind=kind, school=school, year=year, fmt=fmt, output=output
+            )
+        except BaseException:
+            output.close()
+            raise
+        output.seek(0)
+        response = FileResponse(
+            output,
+            as_attachment=True,
+            filename=export_filename(kind=kind, school=school, year=year, fmt=fmt),
+            content_type=CONTENT_TYPES[fmt],
+        )
+        response["Cache-Control"] = "no-store"  # personal data: no copies in shared caches
+        return response
+    return render(
+        request,
+        "registry/export.html",
+        {
+            "form": form,
+            "school": school,
+            "can_write": scope_for(request.user).covers(school.path, write=True),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -3,6 +3,7 @@
 Every export is written to the audit log (who, what kind, which school, how many rows).
 """
 
+import re
 from io import BytesIO
 
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,13 @@ SHEET_TITLES = {
     "staff": "Can bo",
     "classes": "Lop",
     "equipment": "Thiet bi",
+}
+# Downloaded file names: Vietnamese without diacritics, so every browser and system keeps them.
+FILE_NAMES = {
+    "students": "hoc-sinh",
+    "staff": "can-bo",
+    "classes": "lop",
+    "equipment": "thiet-bi",
 }
 
 
@@ -49,6 +57,13 @@ def export_records(*, actor, kind: str, school, year, fmt: str, output) -> int:
         year=year.code if year is not None else "", format=fmt, rows=count,
     )  # fmt: skip
     return count
+
+
+def export_filename(*, kind: str, school, year, fmt: str) -> str:
+    """`hoc-sinh_84422001_2025-2026.xlsx`: kind, school code and (when it applies) the school year,
+    ASCII only."""
+    parts = [FILE_NAMES[kind], school.code, *([year.code] if year is not None else [])]
+    return "_".join(re.sub(r"[^A-Za-z0-9-]+", "-", part) for part in parts) + f".{fmt}"
 
 
 def template_xlsx(kind: str) -> bytes:
