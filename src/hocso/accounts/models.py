@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class User(AbstractUser):
@@ -18,7 +19,7 @@ class Role(models.TextChoices):
     DISTRICT_OFFICER = "district_officer", _("Cán bộ Phòng GD&ĐT")
     SCHOOL_ADMIN = "school_admin", _("Quản trị trường")
     TEACHER = "teacher", _("Giáo viên")
-    STUDENT = "student", _("Học sinh")
+    STUDENT = "student", pgettext_lazy("role", "Học sinh")  # "Student"; elsewhere "Learner"
     GUARDIAN = "guardian", _("Phụ huynh")
 
 
