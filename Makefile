@@ -61,7 +61,8 @@ format: setup
 	$(BIN)/ruff check --fix src tests benchmarks
 
 messages: setup
-	cd src/hocso && ../../$(HOCSO) makemessages -l en --ignore='static/*'
+	cd src/hocso && ../../$(HOCSO) makemessages -l en --ignore='static/*' --no-obsolete
+	-$(BIN)/python scripts/check_translations.py
 
 ci: lint test test-pg e2e
 

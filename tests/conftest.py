@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from hocso.accounts.models import Role
 from hocso.accounts.services import role_grant
@@ -60,3 +61,11 @@ def users(tree):
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests that do not test hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request made in English (LocaleMiddleware) leaves English active in the thread; reset
+    it so the next test (a command's output, say) starts in the default language."""
+    yield
+    translation.deactivate()

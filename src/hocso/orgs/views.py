@@ -22,7 +22,10 @@ from .models import OrgUnit, SchoolYear
 from .selectors import (
     current_school_year,
     orgunit_children_with_counts,
+    orgunit_children_with_counts_on,
     orgunit_get,
+    orgunit_is_visible,
+    orgunit_tree_on,
     orgunits_visible,
     school_get,
 )
@@ -48,12 +51,29 @@ def _is_current(unit: OrgUnit, today: date) -> bool:
     return unit.valid_to is None or unit.valid_to >= today
 
 
+def _link_days(units, on: date | None) -> None:
+    """Set .link_on on successor/predecessor units: the day their link opens the tree on.
+
+    In the tree of a day, a linked unit valid that day keeps the day. A unit that had closed by
+    then opens on its last valid day (its tree is empty on any later day); one that had not
+    opened yet opens in the current tree (None).
+    """
+    for linked in units:
+        if on is not None and linked.is_active_on(on):
+            linked.link_on = on
+        elif linked.valid_to is not None and (on is None or linked.valid_to < on):
+            linked.link_on = linked.valid_to
+        else:
+            linked.link_on = None
+
+
 @login_required
 def tree(request):
     """Children of one unit (or the roots) with school and learner counts.
 
-    ?unit=CODE drills down; ?on=YYYY-MM-DD keeps the units valid on that day; ?history=1 also
-    lists units whose validity has ended (merged provinces, abolished districts).
+    ?unit=CODE drills down; ?history=1 also lists units whose validity has ended (merged
+    provinces, abolished districts). ?on=YYYY-MM-DD draws the tree as it stood that day (later
+    moves undone) with the learners enrolled that day.
     """
     actor = request.user
     today = date.today()
@@ -62,6 +82,8 @@ def tree(request):
     on = _parse_day(raw_on)
     if raw_on and on is None:
         messages.warning(request, _("Ngày không hợp lệ: %(value)s") % {"value": raw_on})
+    if on is not None:
+        return _tree_on_day(request, code=code, on=on)
     show_history = request.GET.get("history") == "1"
 
     unit = None
@@ -86,12 +108,7 @@ def tree(request):
         "schools": sum(c.school_count for c in children),
         "learners": sum(c.student_count for c in children),
     }
-    if on is not None:
-        shown = [c for c in children if c.is_active_on(on)]
-    elif show_history:
-        shown = children
-    else:
-        shown = [c for c in children if _is_current(c, today)]
+    shown = children if show_history else [c for c in children if _is_current(c, today)]
     historical_count = sum(1 for c in children if not _is_current(c, today))
     prefetch_related_objects(shown, "successors")
     for child in shown:
@@ -100,6 +117,9 @@ def tree(request):
     linked = {s.code for c in [*shown, *([unit] if unit else [])] for s in c.successors.all()}
     if unit is not None:
         linked |= {p.code for p in unit.predecessors.all()}
+        _link_days([*unit.successors.all(), *unit.predecessors.all()], None)
+    for child in shown:
+        _link_days(child.successors.all(), None)
     visible_codes = set(
         orgunits_visible(actor=actor).filter(code__in=linked).values_list("code", flat=True)
     )
@@ -113,10 +133,71 @@ def tree(request):
             "breadcrumbs": breadcrumbs,
             "children": shown,
             "totals": totals,
-            "on": on,
-            "raw_on": raw_on if on is not None else "",
+            "on": None,
+            "raw_on": "",
             "show_history": show_history,
             "historical_count": historical_count,
+            "visible_codes": visible_codes,
+        },
+    )
+
+
+def _tree_on_day(request, *, code: str, on: date):
+    """The tree as it stood on `on`: units valid that day under their parents of that day, with
+    schools valid that day and learners enrolled that day. Links keep `on`, so drilling down
+    stays on that day."""
+    actor = request.user
+    day_tree = orgunit_tree_on(actor=actor, day=on)
+    unit = None
+    breadcrumbs: list[OrgUnit] = []
+    children: list[OrgUnit] = []
+    absent = None  # a unit the actor may see today that did not exist on `on`
+    if code:
+        try:
+            unit = day_tree.get(code)
+        except OrgUnit.DoesNotExist:
+            try:
+                absent = orgunit_get(actor=actor, code=code)
+            except OrgUnit.DoesNotExist:
+                raise Http404 from None
+            if absent.is_school:
+                return redirect("orgs:school", code=absent.code)
+        else:
+            if unit.is_school:
+                return redirect("orgs:school", code=unit.code)
+            breadcrumbs = day_tree.ancestors(unit)
+    if absent is None:
+        children = orgunit_children_with_counts_on(actor=actor, tree=day_tree, parent=unit)
+    header = unit or absent
+    prefetch_related_objects(
+        [*children, *([header] if header else [])], "successors", "predecessors"
+    )
+    linked = []
+    for shown in [*children, *([header] if header else [])]:
+        shown.is_historical = False  # valid on `on`, which is what this page is about
+        linked += [*shown.successors.all(), *shown.predecessors.all()]
+    _link_days(linked, on)
+    visible_codes = {u.code for u in linked if orgunit_is_visible(actor=actor, unit=u)}
+    return render(
+        request,
+        "orgs/tree.html",
+        {
+            "unit": header,
+            "absent_on_day": absent,
+            "absent_not_yet": absent is not None
+            and absent.valid_from is not None
+            and absent.valid_from > on,
+            "unit_is_historical": False,
+            "breadcrumbs": breadcrumbs,
+            "children": children,
+            "totals": {
+                "schools": sum(c.school_count for c in children),
+                "learners": sum(c.student_count for c in children),
+            },
+            "on": on,
+            "raw_on": on.isoformat(),
+            "show_history": False,
+            "historical_count": 0,
             "visible_codes": visible_codes,
         },
     )
