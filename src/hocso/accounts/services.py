@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiToken, AuditEntry, FailedLogin, Role, RoleAssignment, User
 from .scope import forget_scope, scope_for
@@ -31,7 +32,7 @@ def audit_log(*, actor, action: str, obj=None, org_unit=None, **detail) -> Audit
 def role_grant(*, actor, user: User, role: str, org_unit) -> RoleAssignment:
     """Give `user` a role over `org_unit`'s subtree. `actor=None` is the command line (system)."""
     if role not in Role.values:
-        raise ValidationError({"role": f"Vai trò không hợp lệ: {role}"})
+        raise ValidationError({"role": _("Vai trò không hợp lệ: %(role)s") % {"role": role}})
     if actor is not None and not scope_for(actor).covers(org_unit.path, write=True):
         raise PermissionDenied
     assignment, created = RoleAssignment.objects.get_or_create(

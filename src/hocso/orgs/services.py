@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
 
 from hocso.accounts.scope import scope_for
 from hocso.core.text import clean_text
@@ -53,7 +54,7 @@ def orgunit_create(
     unit.path = (parent.path if parent else "") + unit.code + PATH_SEPARATOR
     unit.depth = parent.depth + 1 if parent else 0
     if kind == OrgKind.SCHOOL and not school_type:
-        raise ValidationError({"school_type": "Cơ sở giáo dục phải có loại hình"})
+        raise ValidationError({"school_type": _("Cơ sở giáo dục phải có loại hình")})
     unit.full_clean()
     unit.save()
     return unit
@@ -67,7 +68,7 @@ def orgunit_move(
     _check_write(actor, unit.parent)
     _check_write(actor, new_parent)
     if new_parent is not None and new_parent.path.startswith(unit.path):
-        raise ValidationError("Không thể chuyển một đơn vị vào chính cây con của nó")
+        raise ValidationError(_("Không thể chuyển một đơn vị vào chính cây con của nó"))
     old_path = unit.path
     new_path = (new_parent.path if new_parent else "") + unit.code + PATH_SEPARATOR
     OrgUnitMove.objects.create(
@@ -107,8 +108,8 @@ def schoolyear_get_or_create(*, code: str) -> SchoolYear:
     """The school year "YYYY-YYYY" with the usual calendar (5 Sep – 31 May, term II from mid-Jan)."""
     start_year, end_year = (int(part) for part in code.split("-"))
     if end_year != start_year + 1:
-        raise ValidationError({"year": f"Năm học không hợp lệ: {code}"})
-    year, _ = SchoolYear.objects.get_or_create(
+        raise ValidationError({"year": _("Năm học không hợp lệ: %(code)s") % {"code": code}})
+    year, _created = SchoolYear.objects.get_or_create(
         code=code,
         defaults={
             "start_date": date(start_year, 9, 5),

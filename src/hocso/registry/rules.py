@@ -3,7 +3,7 @@
 No Django import: these are exhaustively tested on their own.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hocso.core.text import fold
 
@@ -38,7 +38,8 @@ _CENTURY_BY_DIGIT = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100}
 @dataclass(frozen=True)
 class IdProblem:
     code: str  # stable machine code, e.g. "citizen_id.province"
-    message: str  # Vietnamese message; the English one comes from the translation catalogue
+    message: str  # Vietnamese text for logs; pages and reports use registry/messages.py
+    params: dict = field(default_factory=dict)  # the values the message names
 
 
 def citizen_id_problems(
@@ -53,12 +54,20 @@ def citizen_id_problems(
     problems = []
     if value[:3] not in CITIZEN_ID_PROVINCES:
         problems.append(
-            IdProblem("citizen_id.province", f"Mã tỉnh {value[:3]} không có trong danh mục")
+            IdProblem(
+                "citizen_id.province",
+                f"Mã tỉnh {value[:3]} không có trong danh mục",
+                {"province": value[:3]},
+            )
         )
     digit = int(value[3])
     if digit not in _CENTURY_BY_DIGIT:
         problems.append(
-            IdProblem("citizen_id.century", f"Chữ số thế kỷ/giới tính {digit} không hợp lệ")
+            IdProblem(
+                "citizen_id.century",
+                f"Chữ số thế kỷ/giới tính {digit} không hợp lệ",
+                {"digit": digit},
+            )
         )
         return problems
     if gender is not None:
@@ -70,6 +79,7 @@ def citizen_id_problems(
                     "Chữ số thứ 4 ({}) cho giới tính {}, không khớp với giới tính đã khai".format(
                         digit, "Nam" if id_gender == MALE else "Nữ"
                     ),
+                    {"digit": digit, "id_gender": id_gender},
                 )
             )
     if birth_year is not None:
@@ -79,6 +89,7 @@ def citizen_id_problems(
                 IdProblem(
                     "citizen_id.birth_year",
                     f"Số định danh cho năm sinh {id_year}, không khớp với năm sinh {birth_year}",
+                    {"id_year": id_year, "year": birth_year},
                 )
             )
     return problems

@@ -6,12 +6,14 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from hocso.accounts.scope import scope_for
 from hocso.accounts.services import audit_log
 from hocso.core.text import clean_text, fold
 from hocso.orgs.models import GRADES_BY_SCHOOL_TYPE, OrgUnit, SchoolYear
 
+from .messages import id_problem_text
 from .models import (
     Enrollment,
     EnrollmentEnd,
@@ -49,7 +51,7 @@ def person_id_errors(
     if not national_id:
         return []
     return [
-        p.message
+        id_problem_text(p)
         for p in citizen_id_problems(
             national_id,
             gender=gender or None,
@@ -81,12 +83,12 @@ def validate_student_values(values: dict) -> dict[str, list[str]]:
     if id_errors:
         errors["national_id"] = id_errors
     if values.get("moet_code"):
-        moet = [p.message for p in moet_code_problems(values["moet_code"])]
+        moet = [id_problem_text(p) for p in moet_code_problems(values["moet_code"])]
         if moet:
             errors["moet_code"] = moet
     if not values.get("national_id") and not values.get("moet_code"):
         errors.setdefault("national_id", []).append(
-            "Cần số định danh cá nhân hoặc mã định danh Bộ GD&ĐT để nhận diện học sinh"
+            _("Cần số định danh cá nhân hoặc mã định danh Bộ GD&ĐT để nhận diện học sinh")
         )
     return errors
 
@@ -155,7 +157,9 @@ def student_enroll(
     check_write(actor, school_class.school)
     if Enrollment.objects.filter(student=student, end_date__isnull=True).exists():
         raise ValidationError(
-            "Học sinh đang có một lượt học chưa kết thúc; hãy dùng chức năng chuyển trường hoặc đổi lớp"
+            _(
+                "Học sinh đang có một lượt học chưa kết thúc; hãy dùng chức năng chuyển trường hoặc đổi lớp"
+            )
         )
     enrollment = Enrollment(
         student=student,
@@ -186,14 +190,15 @@ def _active_enrollment(student: Student) -> Enrollment:
         .first()
     )
     if enrollment is None:
-        raise ValidationError("Học sinh không có lượt học nào đang mở")
+        raise ValidationError(_("Học sinh không có lượt học nào đang mở"))
     return enrollment
 
 
 def _close(enrollment: Enrollment, on: date, reason: str, note: str = "") -> None:
     if on < enrollment.start_date:
         raise ValidationError(
-            f"Ngày kết thúc {on:%d/%m/%Y} trước ngày bắt đầu {enrollment.start_date:%d/%m/%Y}"
+            _("Ngày kết thúc %(end)s trước ngày bắt đầu %(start)s")
+            % {"end": f"{on:%d/%m/%Y}", "start": f"{enrollment.start_date:%d/%m/%Y}"}
         )
     enrollment.end_date = on
     enrollment.end_reason = reason
@@ -215,7 +220,9 @@ def student_transfer(
     check_write(actor, to_class.school)
     current = _active_enrollment(student)
     if current.school_id == to_class.school_id:
-        raise ValidationError("Trường chuyển đến trùng trường hiện tại; hãy dùng chức năng đổi lớp")
+        raise ValidationError(
+            _("Trường chuyển đến trùng trường hiện tại; hãy dùng chức năng đổi lớp")
+        )
     _close(current, on, EnrollmentEnd.TRANSFER_OUT, reason)
     enrollment = student_enroll(
         actor=actor, student=student, school_class=to_class, start_date=on,
@@ -233,7 +240,7 @@ def student_change_class(*, actor, student: Student, to_class: SchoolClass, on: 
     current = _active_enrollment(student)
     check_write(actor, current.school)
     if current.school_id != to_class.school_id:
-        raise ValidationError("Lớp mới thuộc trường khác; hãy dùng chức năng chuyển trường")
+        raise ValidationError(_("Lớp mới thuộc trường khác; hãy dùng chức năng chuyển trường"))
     if current.school_class_id == to_class.pk:
         return current
     if current.start_date == on:
@@ -257,7 +264,7 @@ def student_leave(*, actor, student: Student, on: date, reason: str, note: str =
         EnrollmentEnd.GRADUATION: StudentStatus.GRADUATED,
     }
     if reason not in statuses:
-        raise ValidationError({"reason": f"Lý do không hợp lệ: {reason}"})
+        raise ValidationError({"reason": _("Lý do không hợp lệ: %(reason)s") % {"reason": reason}})
     current = _active_enrollment(student)
     check_write(actor, current.school)
     _close(current, on, reason, note)
@@ -324,7 +331,10 @@ def validate_grade(school: OrgUnit, grade: int) -> None:
     allowed = GRADES_BY_SCHOOL_TYPE.get(school.school_type)
     if allowed is not None and grade not in allowed:
         raise ValidationError(
-            {"grade": f"Khối {grade} không có ở {school.get_school_type_display()} {school.name}"}
+            {
+                "grade": _("Khối %(grade)s không có ở %(type)s %(school)s")
+                % {"grade": grade, "type": school.get_school_type_display(), "school": school.name}
+            }
         )
 
 
@@ -336,7 +346,7 @@ def class_create(
     check_write(actor, school)
     validate_grade(school, grade)
     if homeroom_teacher is not None and homeroom_teacher.school_id != school.pk:
-        raise ValidationError({"homeroom_teacher": "Giáo viên chủ nhiệm phải thuộc trường này"})
+        raise ValidationError({"homeroom_teacher": _("Giáo viên chủ nhiệm phải thuộc trường này")})
     school_class = SchoolClass(
         school=school, year=year, grade=grade, name=clean_text(name).upper(),
         homeroom_teacher=homeroom_teacher,
@@ -367,7 +377,7 @@ def equipment_save(*, actor, school: OrgUnit, asset_code: str, **values) -> Equi
     for key, value in values.items():
         setattr(item, key, clean_text(value) if isinstance(value, str) else value)
     if item.room_id and item.room.school_id != school.pk:
-        raise ValidationError({"room": "Phòng phải thuộc trường này"})
+        raise ValidationError({"room": _("Phòng phải thuộc trường này")})
     item.full_clean()
     item.save()
     return item

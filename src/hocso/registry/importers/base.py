@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils.translation import gettext_noop as N_
 
 from .. import rules
+from ..messages import id_problem_message
 from .cells import CellError, is_blank, shown, text, to_date
 from .columns import KindSpec
 from .problems import Problem
@@ -50,23 +51,6 @@ class Row:
         return not self.problems
 
 
-# Messages for the citizen-ID and MOET-code rules (rules.py keeps the codes stable; the messages
-# here carry their values as parameters so they can be translated).
-_ID_MESSAGES = {
-    "citizen_id.format": N_("Số định danh cá nhân phải gồm đúng 12 chữ số"),
-    "citizen_id.province": N_("Mã tỉnh %(province)s (3 chữ số đầu) không có trong danh mục"),
-    "citizen_id.century": N_("Chữ số thứ 4 (%(digit)s) không phải chữ số thế kỷ/giới tính hợp lệ"),
-    "citizen_id.gender": N_(
-        "Chữ số thứ 4 (%(digit)s) ứng với giới tính %(id_gender)s, không khớp với giới tính đã khai"
-    ),
-    "citizen_id.birth_year": N_(
-        "Số định danh ứng với năm sinh %(id_year)s, không khớp với năm sinh %(year)s"
-    ),
-    "moet_code.format": N_("Mã định danh Bộ GD&ĐT phải gồm đúng 10 chữ số"),
-}
-_CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100}
-
-
 # Gender and ethnic group columns hold a few distinct spellings: fold each only once.
 gender_code = lru_cache(maxsize=512)(rules.gender_code)
 ethnicity_code = lru_cache(maxsize=512)(rules.ethnicity_code)
@@ -80,22 +64,11 @@ def citizen_id_structure_ok(value: str) -> bool:
 def id_problem_messages(
     value: str, *, gender: str | None, date_of_birth: date | None
 ) -> list[tuple[str, dict]]:
+    """(msgid, params) for each problem of a citizen ID; translated when the report is shown."""
     found = rules.citizen_id_problems(
         value, gender=gender or None, birth_year=date_of_birth.year if date_of_birth else None
     )
-    messages = []
-    for problem in found:
-        digit = int(value[3]) if len(value) > 3 and value[3].isdigit() else None
-        params = {
-            "province": value[:3],
-            "digit": digit,
-            "id_gender": "Nam" if digit is not None and digit % 2 == 0 else "Nữ",
-            "id_year": (_CENTURY.get(digit, 0) + int(value[4:6])) if digit in _CENTURY else "",
-            "year": date_of_birth.year if date_of_birth else "",
-        }
-        message = _ID_MESSAGES.get(problem.code)
-        messages.append((message, params) if message else (problem.message, {}))
-    return messages
+    return [id_problem_message(problem) for problem in found]
 
 
 def lookup_chunk() -> int:
