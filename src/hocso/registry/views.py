@@ -197,6 +197,24 @@ def search(request):
 # --- classes ---------------------------------------------------------------------------------
 
 
+def _form_page(request, form, *, school: OrgUnit, title: str, cancel_url: str, save):
+    """The shared add/edit page. On a valid POST, `save()` calls the service and returns the
+    success message and where to go next; the service's validation errors land on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, next_url = save()
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(next_url)
+    return render(
+        request,
+        "registry/form_page.html",
+        {"form": form, "school": school, "title": title, "cancel_url": cancel_url},
+    )
+
+
 @login_required
 def class_detail(request, pk: int):
     school_class = _get_or_404(class_get, actor=request.user, pk=pk)
@@ -222,22 +240,20 @@ def class_create(request, code: str):
         .filter(school=school, is_active=True)
         .order_by("search_name")
     )
-    year = current_school_year()
-    form = ClassForm(request.POST or None, teachers=teachers, school=school, initial={"year": year})
-    if request.method == "POST" and form.is_valid():
-        try:
-            school_class = services.class_create(
-                actor=request.user, school=school, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã tạo lớp %(name)s.") % {"name": school_class.name})
-            return redirect(_school_url(school, "classes") + f"&year={school_class.year.code}")
-    return render(
-        request,
-        "registry/form_page.html",
-        {"form": form, "school": school, "title": _("Thêm lớp"), "cancel_url": _school_url(school)},
+    form = ClassForm(
+        request.POST or None, teachers=teachers, school=school,
+        initial={"year": current_school_year()},
+    )  # fmt: skip
+
+    def save():
+        school_class = services.class_create(actor=request.user, school=school, **form.cleaned_data)
+        return (
+            _("Đã tạo lớp %(name)s.") % {"name": school_class.name},
+            _school_url(school, "classes") + f"&year={school_class.year.code}",
+        )
+
+    return _form_page(
+        request, form, school=school, title=_("Thêm lớp"), cancel_url=_school_url(school), save=save
     )
 
 
@@ -539,24 +555,15 @@ def staff_create(request, code: str):
     school = _get_or_404(school_get, actor=request.user, code=code)
     _require_write(request.user, school)
     form = StaffForm(request.POST or None, initial={"is_active": True})
-    if request.method == "POST" and form.is_valid():
-        try:
-            staff = services.staff_create(actor=request.user, school=school, **form.staff_values())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm %(name)s.") % {"name": staff.full_name})
-            return redirect("registry:staff", pk=staff.pk)
-    return render(
-        request,
-        "registry/form_page.html",
-        {
-            "form": form,
-            "school": school,
-            "title": _("Thêm cán bộ, giáo viên"),
-            "cancel_url": _school_url(school, "staff"),
-        },
-    )
+
+    def save():
+        staff = services.staff_create(actor=request.user, school=school, **form.staff_values())
+        return _("Đã thêm %(name)s.") % {"name": staff.full_name}, staff_url(staff)
+
+    return _form_page(
+        request, form, school=school, title=_("Thêm cán bộ, giáo viên"),
+        cancel_url=_school_url(school, "staff"), save=save,
+    )  # fmt: skip
 
 
 @login_required
@@ -565,24 +572,20 @@ def staff_edit(request, pk: int):
     _require_write(request.user, staff.school)
     initial = {name: getattr(staff, name) for name in services.STAFF_FIELDS}
     form = StaffForm(request.POST or None, initial=initial, instance_pk=staff.pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.staff_update(actor=request.user, staff=staff, **form.staff_values())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu hồ sơ cán bộ, giáo viên."))
-            return redirect("registry:staff", pk=staff.pk)
-    return render(
-        request,
-        "registry/form_page.html",
-        {
-            "form": form,
-            "school": staff.school,
-            "title": _("Sửa hồ sơ: %(name)s") % {"name": staff.full_name},
-            "cancel_url": reverse("registry:staff", args=[staff.pk]),
-        },
-    )
+
+    def save():
+        services.staff_update(actor=request.user, staff=staff, **form.staff_values())
+        return _("Đã lưu hồ sơ cán bộ, giáo viên."), staff_url(staff)
+
+    return _form_page(
+        request, form, school=staff.school,
+        title=_("Sửa hồ sơ: %(name)s") % {"name": staff.full_name},
+        cancel_url=staff_url(staff), save=save,
+    )  # fmt: skip
+
+
+def staff_url(staff) -> str:
+    return reverse("registry:staff", args=[staff.pk])
 
 
 # --- rooms and equipment ---------------------------------------------------------------------
@@ -593,27 +596,18 @@ def room_create(request, code: str):
     school = _get_or_404(school_get, actor=request.user, code=code)
     _require_write(request.user, school)
     form = RoomForm(request.POST or None, school=school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            room = services.room_save(
-                actor=request.user, school=school, code=form.cleaned_data["code"],
-                **form.room_values(),
-            )  # fmt: skip
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm phòng %(room)s.") % {"room": room})
-            return redirect(_school_url(school, "rooms"))
-    return render(
-        request,
-        "registry/form_page.html",
-        {
-            "form": form,
-            "school": school,
-            "title": _("Thêm phòng"),
-            "cancel_url": _school_url(school, "rooms"),
-        },
-    )
+
+    def save():
+        room = services.room_save(
+            actor=request.user, school=school, code=form.cleaned_data["code"],
+            **form.room_values(),
+        )  # fmt: skip
+        return _("Đã thêm phòng %(room)s.") % {"room": room}, _school_url(school, "rooms")
+
+    return _form_page(
+        request, form, school=school, title=_("Thêm phòng"),
+        cancel_url=_school_url(school, "rooms"), save=save,
+    )  # fmt: skip
 
 
 @login_required
@@ -640,24 +634,14 @@ def equipment_edit(request, pk: int):
 
 
 def _equipment_form(request, form: EquipmentForm, school: OrgUnit, *, title: str):
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = services.equipment_save(
-                actor=request.user, school=school, asset_code=form.cleaned_data["asset_code"],
-                **form.equipment_values(),
-            )  # fmt: skip
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu thiết bị %(item)s.") % {"item": item})
-            return redirect(_school_url(school, "equipment"))
-    return render(
-        request,
-        "registry/form_page.html",
-        {
-            "form": form,
-            "school": school,
-            "title": title,
-            "cancel_url": _school_url(school, "equipment"),
-        },
-    )
+    def save():
+        item = services.equipment_save(
+            actor=request.user, school=school, asset_code=form.cleaned_data["asset_code"],
+            **form.equipment_values(),
+        )  # fmt: skip
+        return _("Đã lưu thiết bị %(item)s.") % {"item": item}, _school_url(school, "equipment")
+
+    return _form_page(
+        request, form, school=school, title=title,
+        cancel_url=_school_url(school, "equipment"), save=save,
+    )  # fmt: skip
