@@ -41,6 +41,23 @@ def test_a_zip_that_is_not_a_workbook_exits_2_whatever_its_name(tmp_path, school
     assert ".xlsx" in err
 
 
+def test_a_workbook_that_inflates_far_beyond_the_upload_limit_is_refused_unread(
+    tmp_path, school, settings
+):
+    settings.HOCSO_MAX_UPLOAD_BYTES = 10_000
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", " " * 300_000)  # compresses to ~300 bytes
+
+    code, _, err = run_import("students", path, school)
+
+    assert path.stat().st_size < 10_000
+    assert code == 2
+    assert "giải nén ra quá lớn" in err
+
+
 def test_a_legacy_xls_file_exits_2_with_advice(tmp_path, school):
     path = tmp_path / "hs.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)

@@ -21,6 +21,8 @@ from .problems import WARNING, ImportFileError, Problem
 
 XLSX, CSV = "xlsx", "csv"
 HEADER_SCAN_ROWS = 15
+# Real .xlsx files inflate 5-10x; allow generous room before calling a file a zip bomb.
+UNZIPPED_RATIO_LIMIT = 20
 
 
 def sniff(path: Path) -> str:
@@ -41,9 +43,15 @@ def sniff(path: Path) -> str:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
+                members = archive.infolist()
         except zipfile.BadZipFile:
             raise ImportFileError(N_("Tệp Excel bị hỏng, không mở được")) from None
+        names = {member.filename for member in members}
+        # A zip bomb: a small file that expands to gigabytes when calamine inflates it.
+        if sum(member.file_size for member in members) > limit * UNZIPPED_RATIO_LIMIT:
+            raise ImportFileError(
+                N_("Tệp Excel giải nén ra quá lớn; hãy tách danh sách thành nhiều tệp")
+            )
         if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
             return XLSX
         raise ImportFileError(
