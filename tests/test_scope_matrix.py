@@ -15,6 +15,7 @@ import pytest
 from hocso.accounts.models import Role
 from hocso.accounts.services import role_grant, token_create
 from hocso.api import api
+from hocso.assessment.transcripts import store_snapshot
 from hocso.orgs.models import OrgKind, OrgUnit, SchoolType
 from hocso.registry import services
 from hocso.registry.models import Equipment, Room, SchoolClass, Staff, Student
@@ -50,7 +51,13 @@ ROUTES = {
     ("get", "/api/v1/rooms/{room_id}"): ("detail", "room"),
     ("get", "/api/v1/equipment"): ("list", "equipment"),
     ("get", "/api/v1/equipment/{equipment_id}"): ("detail", "equipment"),
+    # A learner's results and transcript of a year: the learner is the object; {year} and
+    # ?year= are filled with the world's school year (build_world issues every transcript).
+    ("get", "/api/v1/students/{student_id}/results"): ("detail", "student"),
+    ("get", "/api/v1/students/{student_id}/transcripts/{year}.pdf"): ("detail", "student"),
 }
+# Detail routes that also need the school year as a query parameter.
+YEAR_QUERY_ROUTES = {"/api/v1/students/{student_id}/results"}
 
 
 def api_routes() -> set[tuple[str, str]]:
@@ -131,7 +138,18 @@ def build_world(tree, users, year):
     guardian.user = users.guardian_a
     guardian.save(update_fields=["user"])
     world.own_student = own
+    _issue_every_transcript(year)
     return world
+
+
+def _issue_every_transcript(year):
+    """A transcript of `year` for every learner, so the transcript route has something to serve
+    in scope. Stored directly: the matrix is about scope, not about complete results."""
+    for student in Student.objects.select_related("school"):
+        store_snapshot(
+            student=student, year=year, school=student.school,
+            body={"learner": {"full_name": student.full_name}, "year": year.code},
+        )  # fmt: skip
 
 
 # --- what each role should see ----------------------------------------------------------------
@@ -268,9 +286,10 @@ def test_no_route_shows_anything_outside_the_callers_scope(role, client, tree, u
             placeholder = template[template.index("{") : template.index("}") + 1]
             for obj in objects:
                 value = getattr(obj, key)
-                url = template.replace(placeholder, str(value))
+                url = template.replace(placeholder, str(value)).replace("{year}", year.code)
+                query = {"year": year.code} if template in YEAR_QUERY_ROUTES else {}
                 expected = 200 if value in visible[kind] else denied_status
-                status = client.get(url, headers=headers).status_code
+                status = client.get(url, query, headers=headers).status_code
                 if status != expected:
                     failures.append(f"{url}: status {status}, expected {expected}")
     assert not failures, "\n".join(failures)

@@ -12,6 +12,7 @@ ALIASES = {
     "grant-role": "grant_role",
     "import": "import_records",
     "export": "export_records",
+    "compute-results": "compute_results",
 }
 
 

@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "hocso.core",
     "hocso.orgs",
+    "hocso.curriculum",
     "hocso.accounts",
     "hocso.registry",
+    "hocso.assessment",
     "hocso.demo",
 ]
 
@@ -197,3 +199,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# The public address of the site (e.g. https://hocso.travinh.edu.vn), used where an absolute
+# link must be printed: the verification QR code of an electronic transcript. Empty: the
+# address the request came to.
+HOCSO_PUBLIC_URL = os.environ.get("HOCSO_PUBLIC_URL", "").rstrip("/")

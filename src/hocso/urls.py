@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("hocso.accounts.urls")),
     path("", include("hocso.orgs.urls")),
     path("", include("hocso.registry.urls")),
+    path("", include("hocso.assessment.urls")),
+    path("", include("hocso.assessment.urls_transcript")),
 ]

@@ -9,14 +9,29 @@ would have computed, such as search_name.
 """
 
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
 
+from hocso.assessment.models import (
+    GradebookLock,
+    GradebookLockEvent,
+    LearningResult,
+    LockAction,
+    LockStatus,
+    Score,
+    TeachingAssignment,
+    TermRecord,
+)
+from hocso.assessment.services import allowed_cells, results_compute
 from hocso.core.text import fold
-from hocso.orgs.models import OrgKind, OrgUnit, Ownership
+from hocso.curriculum.models import LAST_PRIMARY_GRADE, GradeSubject
+from hocso.orgs.models import OrgKind, OrgUnit, Ownership, SchoolYear
 from hocso.orgs.services import (
     orgunit_close,
     orgunit_create,
@@ -41,6 +56,15 @@ from .data.geography import (
     PROVINCE_NAME,
     SUCCESSOR_CODE,
     SUCCESSOR_NAME,
+)
+from .grades import (
+    TENTHS,
+    ClassSpec,
+    GradeGenerator,
+    SubjectSpec,
+    TeacherSpec,
+    assign_teachers,
+    class_subjects,
 )
 from .plan import CURRENT_YEAR, PREVIOUS_YEAR, DemoPlan, Scale
 
@@ -72,6 +96,7 @@ class Summary:
     equipment: int = 0
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
+    grades: "GradesSummary | None" = None
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -96,6 +121,9 @@ def load_demo(*, scale: Scale, seed: int, progress: Progress = _no_progress) -> 
             plan, schools, years, class_ids, progress
         )
         _load_facilities(plan, schools, progress)
+        summary.grades = load_grades(
+            plan, terms=GRADE_TERMS_BY_SCALE.get(scale.name, GRADE_TERMS), progress=progress
+        )
         summary.accounts = create_demo_accounts()
     _refresh_planner_statistics()
     _count(summary, plan)
@@ -355,3 +383,321 @@ def _count(summary: Summary, plan: DemoPlan) -> None:
     summary.classes = SchoolClass.objects.count()
     summary.rooms = Room.objects.count()
     summary.equipment = Equipment.objects.count()
+
+
+# --- grade books, attendance and results --------------------------------------------------------
+
+# What the demo's grade books hold: last school year complete (both terms, approved and locked, so
+# year results, promotions and transcripts exist) and term I of the current year, open. Term II
+# of the current year is left for teachers to enter.
+GRADE_TERMS = ((PREVIOUS_YEAR, 1), (PREVIOUS_YEAR, 2), (CURRENT_YEAR, 1))
+# The province (~95,000 secondary learners, ~62 cells each a term) gets term I of the current
+# year only: every past term would add about six million cells and minutes to the load.
+GRADE_TERMS_BY_SCALE = {"small": GRADE_TERMS, "province": ((CURRENT_YEAR, 1),)}
+LOCKED_YEARS = frozenset({PREVIOUS_YEAR})
+ROWS_PER_WRITE = 100_000
+
+
+@dataclass
+class GradesSummary:
+    terms: tuple[tuple[str, int], ...] = ()
+    assignments: int = 0
+    scores: int = 0
+    term_records: int = 0
+    locked: int = 0  # class terms approved and locked
+    learners: int = 0  # learners with a computed learning result
+    # (year code, period) → learning result level (or None while incomplete) → learners
+    levels: dict[tuple[str, int], dict[str | None, int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _insert(model, columns: Sequence[str], rows: list[tuple]) -> int:
+    """Plain rows (values in `columns` order, datetimes already adapted) in one go: COPY on
+    PostgreSQL, executemany elsewhere. bulk_create builds a model instance per row and prepares
+    every value through the ORM, several times the cost of the insert itself for millions of
+    grade book cells; the generator makes the rows valid by construction (the tests check them
+    against the model's constraints)."""
+    if not rows:
+        return 0
+    meta = model._meta
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(meta.get_field(name).column) for name in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})",  # noqa: S608
+                rows,
+            )
+    return len(rows)
+
+
+def _stamp(day: date, hour: int = 20) -> object:
+    """A moment of that day (evening, when teachers enter grades), as the backend stores it."""
+    moment = timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _curriculum() -> tuple[dict[int, list[SubjectSpec]], dict[str, int]]:
+    """Grade → its subjects with their grade book columns; subject code → primary key."""
+    specs: dict[int, list[SubjectSpec]] = defaultdict(list)
+    ids: dict[str, int] = {}
+    rows = GradeSubject.objects.select_related("subject").order_by(
+        "grade", "subject__sort_order", "subject__code"
+    )
+    for row in rows:
+        ids[row.subject.code] = row.subject_id
+        specs[row.grade].append(
+            SubjectSpec(
+                code=row.subject.code, name=row.subject.name,
+                mode=row.effective_assessment_mode, cells=tuple(allowed_cells(row)),
+                periods=row.periods_per_year, compulsory=row.is_compulsory,
+            )
+        )  # fmt: skip
+    return specs, ids
+
+
+def _term_dates(year: SchoolYear, term: int) -> tuple[date, date]:
+    if term == 1:
+        return year.start_date, year.term1_end
+    return year.term2_start, year.end_date
+
+
+def _cell_stamps(year: SchoolYear, term: int) -> dict[tuple[str, int, int], object]:
+    """When each column was entered: regular assessments spread over the term, the mid-term in
+    its middle, the end-of-term a week before it ends. Keyed (kind, seq, columns of regular)."""
+    first, last = _term_dates(year, term)
+    length = (last - first).days
+    stamps = {}
+    for count in range(0, 5):
+        for seq in range(1, count + 1):
+            day = first + timedelta(days=round(length * 0.85 * seq / (count + 1)))
+            stamps[("regular", seq, count)] = _stamp(day)
+        stamps[("midterm", 1, count)] = _stamp(first + timedelta(days=length // 2))
+        stamps[("final", 1, count)] = _stamp(last - timedelta(days=7))
+    return stamps
+
+
+def _rosters(class_ids, years: dict[str, SchoolYear], terms) -> dict[tuple[int, int], list]:
+    """(class id, term) → [(student id, MOET code)]: the learners in the class on the term's last
+    day (so a learner who moved mid-term has the term's grades in the class they ended it in).
+    Learners who left before the term ended have none."""
+    by_id = {year.pk: year for year in years.values()}
+    wanted = defaultdict(set)
+    for code, term in terms:
+        wanted[years[code].pk].add(term)
+    stays: dict[tuple[int, int], list] = defaultdict(list)  # (student, year) → enrollments
+    keys: dict[int, str] = {}
+    rows = (
+        Enrollment.objects.filter(school_class_id__in=list(class_ids))
+        .order_by("student_id", "start_date", "id")
+        .values_list("student_id", "year_id", "school_class_id", "start_date", "end_date",
+                     "student__moet_code")
+    )  # fmt: skip
+    for student_id, year_id, class_id, start, end, moet_code in rows:
+        stays[(student_id, year_id)].append((start, end, class_id))
+        keys[student_id] = moet_code or f"id:{student_id}"
+    rosters: dict[tuple[int, int], list] = defaultdict(list)
+    for (student_id, year_id), enrollments in stays.items():
+        year = by_id[year_id]
+        for term in sorted(wanted[year_id]):
+            day = _term_dates(year, term)[1]
+            present = [e for e in enrollments if e[0] <= day and (e[1] is None or e[1] >= day)]
+            if present:
+                rosters[(present[-1][2], term)].append((student_id, keys[student_id]))
+    return rosters
+
+
+@transaction.atomic
+def load_grades(
+    plan: DemoPlan, *, terms=GRADE_TERMS, compute: bool = True, progress: Progress = _no_progress
+) -> GradesSummary:
+    """Teaching assignments, grade books and term records (days absent, conduct) of the demo's
+    classes for `terms` ((year code, term) pairs), last year's grade books approved and locked,
+    then every school's results computed by the assessment service. Works on any database the
+    plan was loaded into (the benchmark adds a term to the province this way)."""
+    from hocso.registry.importers.bulk import large_cache
+
+    started = time.monotonic()
+    terms = tuple(terms)
+    summary = GradesSummary(terms=terms)
+    generator = GradeGenerator(plan.seed)
+    years = {y.code: y for y in SchoolYear.objects.filter(code__in={code for code, _ in terms})}
+    units = {
+        unit.code: unit
+        for unit in OrgUnit.objects.filter(kind=OrgKind.SCHOOL, code__in=list(plan.school_by_code))
+    }
+    specs, subject_ids = _curriculum()
+    classes: dict[int, list] = defaultdict(list)  # school id → its classes of those years
+    for row in (
+        SchoolClass.objects.filter(school__in=units.values(), year__in=years.values(), grade__gte=1)
+        .order_by("school_id", "year__start_date", "grade", "name")
+        .values_list("id", "school_id", "year_id", "grade", "name", "homeroom_teacher_id")
+    ):
+        classes[row[1]].append(row)
+    teachers: dict[int, list[TeacherSpec]] = defaultdict(list)
+    for staff_id, school_id, position, subjects in (
+        Staff.objects.filter(school__in=units.values(), is_active=True)
+        .order_by("id")
+        .values_list("id", "school_id", "position", "subjects")
+    ):
+        teachers[school_id].append(TeacherSpec.parse(staff_id, position, subjects))
+    all_class_ids = [row[0] for rows in classes.values() for row in rows]
+    assigned = set(
+        TeachingAssignment.objects.filter(school_class_id__in=all_class_ids).values_list(
+            "school_class_id", flat=True
+        )
+    )
+    rosters = _rosters(all_class_ids, years, terms)
+    year_of = {year.pk: year for year in years.values()}
+    stamps = {(code, term): _cell_stamps(years[code], term) for code, term in terms}
+    terms_of_year = defaultdict(list)
+    for code, term in terms:
+        terms_of_year[years[code].pk].append(term)
+
+    score_columns = ("school_id", "year_id", "term", "school_class_id", "student_id",
+                     "subject_id", "kind", "seq", "value", "passed", "updated_at")  # fmt: skip
+    record_columns = ("school_id", "year_id", "term", "student_id", "school_class_id",
+                      "days_absent", "conduct", "updated_at")  # fmt: skip
+    assignment_columns = ("school_id", "year_id", "school_class_id", "subject_id", "staff_id",
+                          "created_at")  # fmt: skip
+    # Scores go in as text ("7.5"): what the backends' own Decimal adapters would send, without
+    # an adapter call per cell.
+    as_text = {value: str(value) for value in TENTHS}
+    scores: list[tuple] = []
+    records: list[tuple] = []
+    to_lock: list[tuple] = []
+    school_specs = {unit.pk: plan.school_by_code[code] for code, unit in units.items()}
+    with large_cache():
+        for index, (school_id, school_classes) in enumerate(sorted(classes.items()), start=1):
+            school = school_specs[school_id]
+            subjects_of = {
+                row[0]: class_subjects(row[3], row[4], specs[row[3]]) for row in school_classes
+            }
+            assignments = []
+            for year_id in sorted({row[2] for row in school_classes}):
+                pending = [
+                    ClassSpec(row[0], row[3], row[4], row[5])
+                    for row in school_classes
+                    if row[2] == year_id and row[0] not in assigned
+                ]
+                created = _stamp(year_of[year_id].start_date - timedelta(days=10), 9)
+                assignments += [
+                    (school_id, year_id, class_id, subject_ids[code], staff_id, created)
+                    for class_id, code, staff_id in assign_teachers(
+                        pending, teachers[school_id], subjects_of
+                    )
+                ]
+            summary.assignments += _insert(TeachingAssignment, assignment_columns, assignments)
+
+            for class_id, _school, year_id, grade, name, _homeroom in school_classes:
+                year = year_of[year_id]
+                for term in terms_of_year[year_id]:
+                    roster = rosters.get((class_id, term))
+                    if not roster:
+                        continue
+                    learners = [key for _id, key in roster]
+                    subjects = subjects_of[class_id]
+                    regular_count = {
+                        s.code: sum(1 for kind, _seq in s.cells if kind == "regular")
+                        for s in subjects
+                    }
+                    when = stamps[(year.code, term)]
+                    for i, code, kind, seq, value, passed in generator.class_scores(
+                        school=school, year=year.code, term=term, class_name=name,
+                        learners=learners, subjects=subjects,
+                    ):  # fmt: skip
+                        scores.append(
+                            (school_id, year_id, term, class_id, roster[i][0], subject_ids[code],
+                             kind, seq, as_text.get(value), passed,
+                             when[(kind, seq, regular_count[code])])
+                        )  # fmt: skip
+                    ended = _stamp(_term_dates(year, term)[1], 16)
+                    for (student_id, _key), (days, conduct) in zip(
+                        roster,
+                        generator.class_records(
+                            school=school,
+                            year=year.code,
+                            term=term,
+                            class_name=name,
+                            learners=learners,
+                            with_conduct=grade > LAST_PRIMARY_GRADE,
+                        ),  # fmt: skip
+                        strict=True,
+                    ):
+                        records.append((school_id, year_id, term, student_id, class_id, days,
+                                        conduct, ended))  # fmt: skip
+                    if year.code in LOCKED_YEARS:
+                        to_lock.append((school_id, year_id, class_id, term))
+                if len(scores) >= ROWS_PER_WRITE:
+                    summary.scores += _insert(Score, score_columns, scores)
+                    scores = []
+            progress("grades", index, len(classes))
+        summary.scores += _insert(Score, score_columns, scores)
+        summary.term_records += _insert(TermRecord, record_columns, records)
+        summary.locked = _lock_terms(to_lock, year_of)
+
+    if compute:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # fresh statistics for the reads that follow
+                cursor.execute("ANALYZE assessment_score, assessment_termrecord")
+        by_pk = {unit.pk: unit for unit in units.values()}
+        secondary = sorted(
+            {(school_id, row[2]) for school_id, rows in classes.items() for row in rows
+             if row[3] > LAST_PRIMARY_GRADE}
+        )  # fmt: skip
+        for index, (school_id, year_id) in enumerate(secondary, start=1):
+            results_compute(actor=None, school=by_pk[school_id], year=year_of[year_id])
+            progress("results", index, len(secondary))
+        _count_results(summary, units.values(), years.values())
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _lock_terms(to_lock: list[tuple], year_of: dict[int, SchoolYear]) -> int:
+    """The homeroom teacher reviewed and the principal approved and locked each of these class
+    terms, a few days after the term ended (by the system: the demo's principals have no
+    accounts). Terms already in the workflow are left as they are."""
+    existing = set(
+        GradebookLock.objects.filter(school_class_id__in={row[2] for row in to_lock}).values_list(
+            "school_class_id", "term"
+        )
+    )
+    locks = []
+    for school_id, year_id, class_id, term in to_lock:
+        if (class_id, term) in existing:
+            continue
+        ended = _term_dates(year_of[year_id], term)[1]
+        reviewed = timezone.make_aware(datetime(ended.year, ended.month, ended.day, 10))
+        approved = reviewed + timedelta(days=3)
+        locks.append(
+            GradebookLock(
+                school_id=school_id, year_id=year_id, school_class_id=class_id, term=term,
+                status=LockStatus.LOCKED, reviewed_at=reviewed, approved_at=approved,
+                updated_at=approved,
+            )
+        )  # fmt: skip
+    GradebookLock.objects.bulk_create(locks, batch_size=BATCH)
+    events = []
+    for lock in locks:
+        events.append(GradebookLockEvent(lock=lock, action=LockAction.REVIEW, at=lock.reviewed_at))
+        events.append(
+            GradebookLockEvent(lock=lock, action=LockAction.APPROVE_LOCK, at=lock.approved_at)
+        )
+    GradebookLockEvent.objects.bulk_create(events, batch_size=BATCH)
+    return len(locks)
+
+
+def _count_results(summary: GradesSummary, schools, years) -> None:
+    results = LearningResult.objects.filter(school__in=list(schools), year__in=list(years))
+    summary.learners = results.values("student_id").distinct().count()
+    for code, term, level, n in (
+        results.values_list("year__code", "term", "level")
+        .annotate(n=Count("id"))
+        .order_by("year__code", "term", "level")
+    ):
+        summary.levels.setdefault((code, term), {})[level] = n

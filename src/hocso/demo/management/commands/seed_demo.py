@@ -5,6 +5,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from hocso.assessment.models import Level
 from hocso.demo.accounts import DemoAccount, demo_accounts
 from hocso.demo.load import Summary, load_demo
 from hocso.demo.plan import SCALES
@@ -99,6 +100,8 @@ class Command(BaseCommand):
             "staff": _("Cán bộ, giáo viên"),
             "students": _("Học sinh, phụ huynh, lượt học (theo trường)"),
             "facilities": _("Phòng học và thiết bị"),
+            "grades": _("Phân công giảng dạy, sổ điểm, chuyên cần và rèn luyện (theo trường)"),
+            "results": _("Kết quả học tập (theo trường và năm học)"),
         }
         self.stderr.write(f"  {labels.get(stage, stage)}: {_number(done)}/{_number(total)}")
 
@@ -132,6 +135,7 @@ class Command(BaseCommand):
             },
             _("  Phòng: %(rooms)s; thiết bị: %(equipment)s")
             % {"rooms": n(s.rooms), "equipment": n(s.equipment)},
+            *_grades_lines(s.grades),
             _(
                 "Lưu ý: chỉ sinh phần tỉnh Trà Vinh cũ của tỉnh Vĩnh Long. Tỉnh Trà Vinh (84) và 9 "
                 "huyện/thị/thành hết hiệu lực ngày 30/6/2025, đơn vị kế thừa là tỉnh Vĩnh Long (86); "
@@ -148,6 +152,44 @@ class Command(BaseCommand):
         header = (_("Tài khoản"), _("Mật khẩu"), _("Vai trò"), _("Đơn vị"))
         rows = [(a.username, a.password, a.role, a.org_unit) for a in accounts]
         self.stdout.write(format_table(header, rows))
+
+
+def _grades_lines(g) -> list[str]:
+    """What the grade books hold and how the learners did, per term and year."""
+    if g is None:
+        return []
+    term_names = {1: _("học kì I"), 2: _("học kì II")}
+    covered = ", ".join(f"{term_names[term]} {year}" for year, term in g.terms)
+    lines = [
+        _(
+            "  Sổ điểm (%(covered)s): %(scores)s điểm; phân công giảng dạy: %(assignments)s; "
+            "chuyên cần và rèn luyện: %(records)s; lớp-học kì đã duyệt và khóa: %(locked)s "
+            "(%(seconds).1f giây)"
+        )
+        % {
+            "covered": covered,
+            "scores": _number(g.scores),
+            "assignments": _number(g.assignments),
+            "records": _number(g.term_records),
+            "locked": _number(g.locked),
+            "seconds": g.seconds,
+        }
+    ]
+    period_names = {0: _("cả năm"), **term_names}
+    levels = dict(Level.choices)
+    # Term I, term II, then the year.
+    for (year, period), counts in sorted(g.levels.items(), key=lambda i: (i[0][0], not i[0][1])):
+        shown = ", ".join(
+            f"{levels[code]} {_number(counts[code])}" for code in Level.values if counts.get(code)
+        )
+        missing = counts.get(None, 0)
+        if missing:
+            shown += _("; chưa đủ điểm %(n)s") % {"n": _number(missing)}
+        lines.append(
+            _("  Kết quả học tập %(period)s %(year)s: %(levels)s")
+            % {"period": period_names[period], "year": year, "levels": shown or "—"}
+        )
+    return lines
 
 
 def _number(value: int) -> str:

@@ -1,5 +1,7 @@
 """`hocso import students|staff|classes|equipment FILE --school CODE --year YYYY-YYYY
-[--dry-run] [--partial] [--lang vi|en]`
+[--dry-run] [--partial] [--lang vi|en]`, and
+`hocso import grades FILE --class CLASS_ID --subject SUBJECT_CODE --term 1|2` (the grades of one
+class, subject and term: hocso.assessment.importers, same options, same report)
 
 Prints every problem (row, column, value, reason), then as its last line exactly
 `created=N updated=N unchanged=N rejected=N`. Exit status: 0 when no row was rejected, 1 when
@@ -13,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from hocso.assessment.importers import GRADES, add_grade_arguments, run_grades_import
 from hocso.orgs.models import OrgKind, OrgUnit
 from hocso.registry.importers import KINDS, ImportFileError, ImportResult, run_import
 from hocso.registry.importers.problems import WARNING, Problem
@@ -41,19 +44,20 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("kind", choices=(*KINDS, GRADES))
         parser.add_argument("file")
-        parser.add_argument("--school", required=True, help=_("mã trường"))
+        parser.add_argument("--school", help=_("mã trường (bắt buộc, trừ khi nhập điểm)"))
         parser.add_argument("--year", help=_("năm học, ví dụ 2025-2026"))
         parser.add_argument("--dry-run", action="store_true", help=_("chạy thử, không ghi gì"))
         parser.add_argument(
             "--partial", action="store_true", help=_("ghi các dòng hợp lệ, báo các dòng lỗi")
         )
         parser.add_argument("--lang", choices=["vi", "en"], default="vi")
+        add_grade_arguments(parser)
 
     def handle(self, *args, kind, file, school, year, dry_run, partial, lang, **options):
         with translation.override(lang):
-            code = self._run(kind, file, school, year, dry_run, partial)
+            code = self._run(kind, file, school, year, dry_run, partial, options)
         self.stdout.flush()
         if code:
             sys.exit(code)
@@ -63,15 +67,23 @@ class Command(BaseCommand):
         self.stdout.write(ImportResult(kind="", mode="").summary_line)
         return 2
 
-    def _run(self, kind, file, school_code, year, dry_run, partial) -> int:
-        school = OrgUnit.objects.filter(code=school_code.strip()).first()
-        if school is None or school.kind != OrgKind.SCHOOL:
-            return self._fail(_("Không có trường nào mã %(code)s") % {"code": school_code})
+    def _run(self, kind, file, school_code, year, dry_run, partial, options) -> int:
+        if kind != GRADES:
+            school = OrgUnit.objects.filter(code=(school_code or "").strip()).first()
+            if school is None or school.kind != OrgKind.SCHOOL:
+                return self._fail(_("Không có trường nào mã %(code)s") % {"code": school_code})
         try:
-            result = run_import(
-                kind=kind, path=file, school=school, year_code=year, actor=None,
-                partial=partial, dry_run=dry_run, file_name=file,
-            )  # fmt: skip
+            if kind == GRADES:
+                result = run_grades_import(
+                    path=file, class_id=options["class_id"], subject_code=options["subject"],
+                    term=options["term"], actor=None, partial=partial, dry_run=dry_run,
+                    file_name=file,
+                )  # fmt: skip
+            else:
+                result = run_import(
+                    kind=kind, path=file, school=school, year_code=year, actor=None,
+                    partial=partial, dry_run=dry_run, file_name=file,
+                )  # fmt: skip
         except FileNotFoundError:
             return self._fail(_("Không tìm thấy tệp %(file)s") % {"file": file})
         except OSError as exc:

@@ -1,0 +1,102 @@
+"""Admin views of the assessment tables. Scores, results and the workflow change only through the
+services (history, locks, recomputed results), so here they are read-only; teaching assignments
+are managed here too."""
+
+from django.contrib import admin
+
+from .models import (
+    GradebookLock,
+    GradebookLockEvent,
+    LearningResult,
+    Score,
+    ScoreChange,
+    SubjectResult,
+    TeachingAssignment,
+    TermRecord,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TeachingAssignment)
+class TeachingAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("school_class", "subject", "staff", "school", "year")
+    list_filter = ("year", "subject")
+    search_fields = ("school_class__name", "staff__search_name", "school__code", "subject__code")
+    raw_id_fields = ("school", "school_class", "staff")
+    list_select_related = ("school_class", "subject", "staff", "school", "year")
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyAdmin):
+    list_display = ("student", "subject", "term", "kind", "seq", "value", "passed", "updated_at")
+    list_filter = ("year", "term", "kind", "subject")
+    search_fields = ("student__search_name", "student__moet_code", "school__code")
+    list_select_related = ("student", "subject")
+
+
+@admin.register(ScoreChange)
+class ScoreChangeAdmin(ReadOnlyAdmin):
+    list_display = (
+        "changed_at", "changed_by", "student", "subject", "term", "kind", "seq", "old_value",
+        "new_value", "old_passed", "new_passed", "source",
+    )  # fmt: skip
+    list_filter = ("source", "term", "kind")
+    search_fields = ("student__search_name", "changed_by__username", "school__code")
+    list_select_related = ("student", "subject", "changed_by")
+    date_hierarchy = "changed_at"
+
+
+@admin.register(TermRecord)
+class TermRecordAdmin(ReadOnlyAdmin):
+    list_display = ("student", "school_class", "year", "term", "days_absent", "conduct")
+    list_filter = ("year", "term", "conduct")
+    search_fields = ("student__search_name", "school__code")
+    list_select_related = ("student", "school_class", "year")
+
+
+@admin.register(SubjectResult)
+class SubjectResultAdmin(ReadOnlyAdmin):
+    list_display = ("student", "subject", "year", "term", "average", "passed", "complete")
+    list_filter = ("year", "term", "complete", "subject")
+    search_fields = ("student__search_name", "school__code")
+    list_select_related = ("student", "subject", "year")
+
+
+@admin.register(LearningResult)
+class LearningResultAdmin(ReadOnlyAdmin):
+    list_display = (
+        "student", "school_class", "year", "term", "level", "adjusted", "promoted", "award",
+    )  # fmt: skip
+    list_filter = ("year", "term", "level", "award")
+    search_fields = ("student__search_name", "school__code", "school_class__name")
+    list_select_related = ("student", "school_class", "year")
+
+
+class GradebookLockEventInline(admin.TabularInline):
+    model = GradebookLockEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "actor", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GradebookLock)
+class GradebookLockAdmin(ReadOnlyAdmin):
+    list_display = ("school_class", "year", "term", "status", "reviewed_by", "approved_by")
+    list_filter = ("year", "term", "status")
+    search_fields = ("school_class__name", "school__code")
+    list_select_related = ("school_class", "year", "reviewed_by", "approved_by")
+    inlines = [GradebookLockEventInline]

@@ -1,0 +1,688 @@
+"""Electronic transcripts (học bạ số): the snapshot of a learner's year, issuing, sharing and
+public verification.
+
+A transcript is issued by the school admin once a learner's year results are complete. What is
+certified is frozen as JSON in `Transcript.content` (built here from the results the grade books
+produced) with the SHA-256 of its canonical form, so the verify page can tell whether the stored
+snapshot is still the one issued. Re-issuing after a change makes a new version and marks the
+old one superseded; an unchanged snapshot is not issued twice.
+
+Each transcript carries a random verification code (12 characters from an alphabet without the
+look-alikes 0/O and 1/I, 60 bits from `secrets`). Anyone with the code may open /verify/<code>;
+what they see is limited by the share level the learner and the guardian chose:
+
+- "minimal" (the default): valid or not, the school, the year, the learner's initials and birth
+  year, and the year's learning result;
+- "full": also the table of subjects.
+
+A learner's data is a child's data (DOMAIN.md §8, Personal Data Protection Law 91/2025): from
+age 7 disclosing it needs the consent of both the child and the legal representative. So the
+learner's and the guardian's choices are kept apart and the full table is shown only when both
+chose it (under 7: the guardian's choice; from 18: the learner's own). Either of them going back
+to "minimal" is enough to stop showing it.
+
+The PDF of a transcript is drawn by transcript_pdf.py from the snapshot alone.
+"""
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hocso.accounts.models import Role
+from hocso.accounts.scope import scope_for
+from hocso.accounts.services import audit_log
+from hocso.curriculum.models import LAST_PRIMARY_GRADE, AssessmentMode, GradeSubject
+from hocso.orgs.models import OrgKind, OrgUnit, SchoolYear
+from hocso.registry.models import (
+    ETHNICITY_CHOICES,
+    Enrollment,
+    Gender,
+    Guardianship,
+    SchoolClass,
+    Student,
+)
+from hocso.registry.selectors import students_visible
+
+from . import access
+from .models import (
+    Award,
+    LearningResult,
+    Level,
+    Period,
+    ShareLevel,
+    SubjectResult,
+    Term,
+    TermRecord,
+    Transcript,
+)
+
+SNAPSHOT_FORMAT = 1
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed safely
+CODE_LENGTH = 12
+ADULT_AGE = 18
+CONSENT_AGE = 7  # from this age a child's own consent is needed too (DOMAIN.md §8)
+
+# --- codes and hashes --------------------------------------------------------------------------
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str | None) -> str:
+    """What a person typed or scanned, as a stored code: upper case, spaces and dashes gone."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    """ABCD-EFGH-JKLM: groups of four, as printed."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def canonical_json(content) -> bytes:
+    """The bytes hashed: sorted keys, no spaces, UTF-8 (the same on every database)."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def content_hash(content) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def hash_matches(transcript: Transcript) -> bool:
+    """The stored snapshot is the one issued: its hash and its own code still agree."""
+    content = transcript.content if isinstance(transcript.content, dict) else {}
+    issue = content.get("issue") if isinstance(content.get("issue"), dict) else {}
+    return (
+        secrets.compare_digest(content_hash(content), transcript.content_hash)
+        and issue.get("code") == transcript.code
+        and issue.get("version") == transcript.version
+    )
+
+
+# --- the snapshot ------------------------------------------------------------------------------
+
+
+def _decimal_text(value) -> str | None:
+    return None if value is None else f"{value:.1f}"
+
+
+def _province_name(school: OrgUnit) -> str:
+    codes = [c for c in school.path.rstrip("/").split("/") if c]
+    provinces = OrgUnit.objects.filter(code__in=codes, kind=OrgKind.PROVINCE).values_list(
+        "code", "name"
+    )
+    by_code = dict(provinces)
+    for code in reversed(codes):
+        if code in by_code:
+            return by_code[code]
+    return ""
+
+
+def class_of_year(student: Student, year: SchoolYear) -> SchoolClass | None:
+    """The class a learner's year results belong to: the one of the year's result, else the
+    last class the learner was enrolled in that year."""
+    result = (
+        LearningResult.objects.filter(student=student, year=year)
+        .order_by("term")  # the year (0) first, then the terms
+        .select_related("school_class__school", "school_class__homeroom_teacher")
+        .first()
+    )
+    if result is not None:
+        return result.school_class
+    enrollment = (
+        Enrollment.objects.filter(student=student, year=year)
+        .select_related("school_class__school", "school_class__homeroom_teacher")
+        .order_by("-start_date", "-id")
+        .first()
+    )
+    return enrollment.school_class if enrollment is not None else None
+
+
+def _period_key(period: int) -> str:
+    return {Period.FIRST: "term1", Period.SECOND: "term2", Period.YEAR: "year"}[period]
+
+
+def build_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass) -> dict:
+    """What a transcript of this learner's year certifies, from the stored results. JSON types
+    only (averages as "7.9", dates ISO); codes, not labels, so it reads the same in any language.
+    """
+    school = school_class.school
+    taught = {
+        gs.subject_id: (gs.display_name, gs.effective_assessment_mode)
+        for gs in GradeSubject.objects.filter(grade=school_class.grade).select_related("subject")
+    }
+    subjects: dict[int, dict] = {}
+    results = (
+        SubjectResult.objects.filter(student=student, year=year)
+        .select_related("subject")
+        .order_by("subject__sort_order", "subject__code", "term")
+    )
+    for result in results:
+        row = subjects.get(result.subject_id)
+        if row is None:
+            subject = result.subject
+            name, mode = taught.get(subject.pk, (subject.name, subject.assessment_mode))
+            row = subjects[result.subject_id] = {
+                "code": subject.code, "name": name, "mode": mode,
+                "term1": None, "term2": None, "year": None,
+            }  # fmt: skip
+        if result.average is not None:
+            row[_period_key(result.term)] = _decimal_text(result.average)
+        elif result.passed is not None:
+            row[_period_key(result.term)] = result.passed
+    learning = {r.term: r for r in LearningResult.objects.filter(student=student, year=year)}
+    records = {r.term: r for r in TermRecord.objects.filter(student=student, year=year)}
+    periods = {}
+    for period in (Period.FIRST, Period.SECOND, Period.YEAR):
+        result, record = learning.get(period), records.get(period)
+        periods[_period_key(period)] = {
+            "learning": result.level if result is not None else None,
+            "adjusted": bool(result.adjusted) if result is not None else False,
+            "conduct": (record.conduct or None) if record is not None else None,
+            "days_absent": record.days_absent if record is not None else None,
+        }
+    year_result = learning.get(Period.YEAR)
+    teacher = school_class.homeroom_teacher
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "school": {
+            "code": school.code,
+            "name": school.name,
+            "address": school.address,
+            "province": _province_name(school),
+        },
+        "year": year.code,
+        "class": {
+            "name": school_class.name,
+            "grade": school_class.grade,
+            "homeroom_teacher": teacher.full_name if teacher is not None else "",
+        },
+        "learner": {
+            "full_name": student.full_name,
+            "date_of_birth": student.date_of_birth.isoformat() if student.date_of_birth else None,
+            "gender": student.gender,
+            "ethnicity": student.ethnicity,
+            "moet_code": student.moet_code or "",
+        },
+        "subjects": list(subjects.values()),
+        "periods": periods,
+        "promoted": year_result.promoted if year_result is not None else None,
+        "award": year_result.award if year_result is not None else "",
+    }
+
+
+def _subject_names(grade: int, codes) -> list[str]:
+    """The subjects' names as the grade calls them, in the curriculum's order."""
+    rows = (
+        GradeSubject.objects.filter(grade=grade, subject__code__in=list(codes))
+        .select_related("subject")
+        .order_by("subject__sort_order", "subject__code")
+    )
+    names = [row.display_name for row in rows]
+    known = {row.subject.code for row in rows}
+    return names + sorted(code for code in codes if code not in known)
+
+
+def missing_for_issue(
+    student: Student, year: SchoolYear, school_class: SchoolClass | None
+) -> list[str]:
+    """Why a transcript of this learner's year cannot be issued yet: one message per problem
+    (empty when it can). Names the subjects still missing assessments, per term."""
+    if school_class is None:
+        return [_("Học sinh không học lớp nào trong năm học %(year)s") % {"year": year.code}]
+    if school_class.grade <= LAST_PRIMARY_GRADE:
+        return [
+            _("Học bạ số hiện được cấp cho khối 6–12 (Thông tư 22); lớp %(name)s là khối tiểu học")
+            % {"name": school_class.name}
+        ]
+    problems = []
+    compulsory = set(
+        GradeSubject.objects.filter(grade=school_class.grade, is_compulsory=True)
+        .exclude(assessment_mode=AssessmentMode.PRIMARY)
+        .values_list("subject__code", flat=True)
+    )
+    by_term: dict[int, dict[str, bool]] = {Term.FIRST: {}, Term.SECOND: {}}
+    for term, code, complete in SubjectResult.objects.filter(
+        student=student, year=year, term__in=[Term.FIRST, Term.SECOND]
+    ).values_list("term", "subject__code", "complete"):
+        by_term[term][code] = complete
+    for term in (Term.FIRST, Term.SECOND):
+        expected = compulsory | set(by_term[term])
+        missing = {code for code in expected if not by_term[term].get(code)}
+        if missing:
+            problems.append(
+                _("%(term)s còn thiếu điểm: %(subjects)s")
+                % {
+                    "term": Term(term).label,
+                    "subjects": ", ".join(_subject_names(school_class.grade, missing)),
+                }
+            )
+    year_result = LearningResult.objects.filter(
+        student=student, year=year, term=Period.YEAR
+    ).first()
+    if not problems and (year_result is None or year_result.level is None):
+        problems.append(_("Chưa xác định được kết quả học tập cả năm (kiểm tra các môn lựa chọn)"))
+    conducts = dict(
+        TermRecord.objects.filter(student=student, year=year).values_list("term", "conduct")
+    )
+    lacking = [str(Term(t).label) for t in (Term.FIRST, Term.SECOND) if not conducts.get(t)]
+    if lacking:
+        problems.append(_("Chưa có kết quả rèn luyện: %(terms)s") % {"terms": ", ".join(lacking)})
+    return problems
+
+
+# --- issuing -----------------------------------------------------------------------------------
+
+
+def content_body(content: dict) -> dict:
+    """The snapshot without the issue's own data (code, version, date): what a re-issue
+    compares to decide whether anything changed."""
+    return {key: value for key, value in content.items() if key != "issue"}
+
+
+@transaction.atomic
+def store_snapshot(
+    *, student: Student, year: SchoolYear, school: OrgUnit, body: dict, issued_by=None
+) -> Transcript:
+    """Record a snapshot as the learner's current transcript of the year: a new version when
+    it differs from the current one (which is then superseded), the current one otherwise.
+    Checks nothing about the actor or completeness: callers do (transcript_issue)."""
+    current = (
+        Transcript.objects.select_for_update()
+        .filter(student=student, year=year, superseded_at__isnull=True)
+        .first()
+    )
+    if current is not None and content_body(current.content) == body and hash_matches(current):
+        return current
+    last_version = (
+        Transcript.objects.filter(student=student, year=year)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    now = timezone.now()
+    user = issued_by if issued_by is not None and issued_by.is_authenticated else None
+    if current is not None:
+        current.superseded_at = now
+        current.save(update_fields=["superseded_at"])
+    version = (last_version or 0) + 1
+    for _attempt in range(5):
+        code = new_code()
+        content = {
+            **body,
+            "issue": {
+                "code": code,
+                "version": version,
+                "issued_at": now.isoformat(),
+                "issued_by": (user.full_name or user.username) if user is not None else "",
+            },
+        }
+        transcript = Transcript(
+            school=school, year=year, student=student, version=version, code=code,
+            content=content, content_hash=content_hash(content), issued_at=now, issued_by=user,
+        )  # fmt: skip
+        if current is not None:
+            # The choices of who may see how much carry over to the new version.
+            transcript.learner_share = current.learner_share
+            transcript.guardian_share = current.guardian_share
+            transcript.share_level = current.share_level
+            transcript.share_changed_at = current.share_changed_at
+        transcript.full_clean(exclude=["school", "year", "student", "issued_by"],
+                              validate_unique=False, validate_constraints=False)  # fmt: skip
+        try:
+            with transaction.atomic():
+                transcript.save()
+        except IntegrityError:
+            if Transcript.objects.filter(code=code).exists():
+                continue  # a code drawn twice (about one in 10^18): draw again
+            raise
+        break
+    else:  # pragma: no cover - five collisions of 60-bit random codes
+        raise RuntimeError("could not draw a free transcript code")
+    if current is not None:
+        current.superseded_by = transcript
+        current.save(update_fields=["superseded_by"])
+    return transcript
+
+
+@transaction.atomic
+def transcript_issue(*, actor, student: Student, year: SchoolYear) -> Transcript:
+    """Issue (or re-issue) the learner's transcript of `year`: the school admin of the school
+    where the learner studied that year (or the system). Refused, naming what is missing, while
+    the year's results are incomplete. Issuing again without any change returns the current
+    transcript; after a change it makes the next version and supersedes the old one."""
+    school_class = class_of_year(student, year)
+    school = school_class.school if school_class is not None else student.school
+    if not access.is_school_admin(actor, school):
+        raise PermissionDenied
+    problems = missing_for_issue(student, year, school_class)
+    if problems:
+        raise ValidationError(
+            [_("Chưa đủ kết quả để cấp học bạ năm học %(year)s cho %(learner)s")
+             % {"year": year.code, "learner": student.full_name}, *problems]
+        )  # fmt: skip
+    before = (
+        Transcript.objects.filter(student=student, year=year, superseded_at__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    transcript = store_snapshot(
+        student=student, year=year, school=school,
+        body=build_snapshot(student, year, school_class), issued_by=actor,
+    )  # fmt: skip
+    if transcript.pk != before:
+        audit_log(
+            actor=actor, action="transcript.issue", obj=transcript, org_unit=school,
+            student=student.pk, year=year.code, version=transcript.version,
+            replaces=before,
+        )  # fmt: skip
+    return transcript
+
+
+# --- sharing -----------------------------------------------------------------------------------
+
+
+def age_on(date_of_birth: date | None, day: date) -> int | None:
+    if date_of_birth is None:
+        return None
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday
+
+
+def effective_share_level(*, learner_share: str, guardian_share: str, age: int | None) -> str:
+    """What the verify page may show, from both choices (module docstring, DOMAIN.md §8). An
+    unknown age counts as a child's (both consents)."""
+    if age is not None and age >= ADULT_AGE:
+        return learner_share
+    if age is not None and age < CONSENT_AGE:
+        return guardian_share
+    if learner_share == ShareLevel.FULL and guardian_share == ShareLevel.FULL:
+        return ShareLevel.FULL
+    return ShareLevel.MINIMAL
+
+
+def relation_to(actor, student: Student) -> str | None:
+    """ "learner" when the actor is the learner, "guardian" when a linked guardian, else None."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    if student.user_id is not None and student.user_id == actor.pk:
+        return "learner"
+    if Guardianship.objects.filter(student=student, guardian__user=actor).exists():
+        return "guardian"
+    return None
+
+
+def share_rule(student: Student) -> str:
+    """Whose choice decides, today: "adult" (the learner's), "young" (the guardian's) or
+    "both"."""
+    age = age_on(student.date_of_birth, timezone.localdate())
+    if age is not None and age >= ADULT_AGE:
+        return "adult"
+    if age is not None and age < CONSENT_AGE:
+        return "young"
+    return "both"
+
+
+def with_share_choice(transcript: Transcript, relation: str | None) -> Transcript:
+    """Attach what the share form shows: the reader's own choice and whose choice decides."""
+    transcript.my_share = (
+        transcript.guardian_share if relation == "guardian" else transcript.learner_share
+    )
+    transcript.share_rule = share_rule(transcript.student)
+    return transcript
+
+
+@transaction.atomic
+def transcript_set_share(*, actor, transcript: Transcript, level: str) -> Transcript:
+    """The learner or one of their guardians chooses how much the verify page shows of the
+    current transcript ("minimal" or "full"); the level applied follows both choices."""
+    relation = relation_to(actor, transcript.student)
+    if relation is None:
+        raise PermissionDenied
+    if level not in ShareLevel.values:
+        raise ValidationError(
+            {"level": _("Mức chia sẻ không hợp lệ: %(level)s") % {"level": level}}
+        )
+    transcript = Transcript.objects.select_for_update().get(pk=transcript.pk)
+    if not transcript.is_current:
+        raise ValidationError(
+            _("Bản học bạ này đã được thay thế bởi bản mới; hãy chọn mức chia sẻ trên bản mới")
+        )
+    field_name = "learner_share" if relation == "learner" else "guardian_share"
+    old = {"learner": transcript.learner_share, "guardian": transcript.guardian_share,
+           "applied": transcript.share_level}  # fmt: skip
+    setattr(transcript, field_name, level)
+    transcript.share_level = effective_share_level(
+        learner_share=transcript.learner_share,
+        guardian_share=transcript.guardian_share,
+        age=age_on(transcript.student.date_of_birth, timezone.localdate()),
+    )
+    if (
+        getattr(transcript, field_name) == old[relation]
+        and transcript.share_level == old["applied"]
+    ):
+        return transcript
+    transcript.share_changed_at = timezone.now()
+    transcript.full_clean(exclude=["school", "year", "student", "issued_by", "superseded_by"],
+                          validate_unique=False, validate_constraints=False)  # fmt: skip
+    transcript.save(
+        update_fields=["learner_share", "guardian_share", "share_level", "share_changed_at"]
+    )
+    audit_log(
+        actor=actor, action="transcript.share", obj=transcript, org_unit=transcript.school,
+        by=relation, chosen=level, before=old, applied=transcript.share_level,
+    )  # fmt: skip
+    return transcript
+
+
+def transcript_downloaded(*, actor, transcript: Transcript, via: str) -> None:
+    """Record a download of a transcript's PDF (a read of personal data). `via`: web / api."""
+    relation = relation_to(actor, transcript.student) or "staff"
+    audit_log(
+        actor=actor, action="transcript.download", obj=transcript, org_unit=transcript.school,
+        student=transcript.student_id, year=transcript.year.code, version=transcript.version,
+        reader=relation, via=via,
+    )  # fmt: skip
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+
+def _check_visible(actor, student: Student) -> None:
+    if not students_visible(actor=actor).filter(pk=student.pk).exists():
+        raise PermissionDenied
+
+
+def transcripts_of(*, actor, student: Student):
+    """Every version of the learner's transcripts, newest year and version first, for those
+    who may read the learner (staff in scope, the learner, their guardians)."""
+    _check_visible(actor, student)
+    return (
+        Transcript.objects.filter(student=student)
+        .select_related("year", "school", "issued_by")
+        .order_by("-year__start_date", "-version")
+    )
+
+
+def transcript_current(*, actor, student: Student, year: SchoolYear) -> Transcript | None:
+    _check_visible(actor, student)
+    return (
+        Transcript.objects.filter(student=student, year=year, superseded_at__isnull=True)
+        .select_related("year", "school", "issued_by")
+        .first()
+    )
+
+
+def is_staff_reader(actor, student: Student) -> bool:
+    """The actor reads the learner as staff (scope), not as the learner or a guardian."""
+    return scope_for(actor).covers(student.school.path)
+
+
+def can_issue(actor, student: Student, year: SchoolYear) -> bool:
+    school_class = class_of_year(student, year)
+    school = school_class.school if school_class is not None else student.school
+    return actor is not None and actor.is_authenticated and access.is_school_admin(actor, school)
+
+
+def own_learners(*, actor):
+    """The learners linked to a learner's or guardian's account (not staff scope)."""
+    scope = scope_for(actor)
+    if not actor.is_authenticated or not (scope.roles & {Role.STUDENT, Role.GUARDIAN}):
+        return Student.objects.none()
+    ids = set(Student.objects.filter(user=actor).values_list("pk", flat=True))
+    ids |= set(
+        Guardianship.objects.filter(guardian__user=actor).values_list("student_id", flat=True)
+    )
+    return Student.objects.filter(pk__in=ids).select_related("school").order_by("search_name", "id")
+
+
+# --- public verification -----------------------------------------------------------------------
+
+VALID, SUPERSEDED, TAMPERED, UNKNOWN = "valid", "superseded", "tampered", "unknown"
+
+
+def initials(full_name: str) -> str:
+    """ "Nguyễn Văn An" → "N. V. A." (the verify page never shows the whole name)."""
+    return " ".join(f"{word[0]}." for word in full_name.split() if word)
+
+
+@dataclass
+class Verification:
+    """What /verify/<code> may show. Personal fields are filled only as far as the state and
+    the share level allow; nothing is filled for an unknown code or a changed snapshot."""
+
+    state: str
+    code: str = ""
+    share_level: str = ShareLevel.MINIMAL
+    school: str = ""
+    year: str = ""
+    initials: str = ""
+    birth_year: int | None = None
+    learning: str | None = None  # the year's learning result (Level code)
+    issued_at: str = ""
+    version: int | None = None
+    subjects: list = field(default_factory=list)  # only with "full"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.state == VALID
+
+
+def transcript_verify(code: str) -> Verification:
+    """Public: no actor. Looks the code up and says what the owner allows to be shown."""
+    code = normalize_code(code)
+    transcript = (
+        Transcript.objects.filter(code=code).first()
+        if code and len(code) <= 16 and all(ch in CODE_ALPHABET for ch in code)
+        else None
+    )
+    if transcript is None:
+        return Verification(UNKNOWN)
+    if not hash_matches(transcript):
+        return Verification(TAMPERED, code=transcript.code)
+    content = transcript.content
+    learner = content.get("learner", {})
+    born = learner.get("date_of_birth")
+    shown = Verification(
+        state=VALID if transcript.is_current else SUPERSEDED,
+        code=transcript.code,
+        share_level=transcript.share_level,
+        school=content.get("school", {}).get("name", ""),
+        year=content.get("year", ""),
+        initials=initials(learner.get("full_name", "")),
+        birth_year=int(born[:4]) if born else None,
+        issued_at=content.get("issue", {}).get("issued_at", ""),
+        version=transcript.version,
+    )
+    if transcript.is_current:
+        shown.learning = content.get("periods", {}).get("year", {}).get("learning")
+        if transcript.share_level == ShareLevel.FULL:
+            shown.subjects = content.get("subjects", [])
+    return shown
+
+
+# --- showing a snapshot (the page and the PDF) -------------------------------------------------
+
+
+def level_label(code) -> str:
+    return str(Level(code).label) if code in Level.values else "—"
+
+
+def subject_value(subject: dict, key: str) -> str:
+    """A cell of the subject table: "7,9" (decimal comma), "Đ"/"CĐ" for comment subjects."""
+    value = subject.get(key)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("Đ") if value else _("CĐ")
+    return str(value).replace(".", ",")
+
+
+def decision_label(content: dict) -> str:
+    promoted = content.get("promoted")
+    grade = content.get("class", {}).get("grade")
+    if promoted is None:
+        return _("Chưa xét")
+    if not promoted:
+        return _("Chưa được lên lớp")
+    if grade in (9, 12):
+        return _("Hoàn thành chương trình lớp %(grade)s") % {"grade": grade}
+    return _("Được lên lớp")
+
+
+def award_label(content: dict) -> str:
+    award = content.get("award") or ""
+    return str(Award(award).label) if award and award in Award.values else _("Không")
+
+
+def date_label(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    year, month, day = iso[:10].split("-")
+    return f"{day}/{month}/{year}"
+
+
+PERIOD_KEYS = ("term1", "term2", "year")
+
+
+def present(content: dict) -> dict:
+    """A snapshot as display strings in the active language (the page; the PDF in Vietnamese)."""
+    learner = content.get("learner", {})
+    periods = content.get("periods", {})
+
+    def learning(key):
+        period = periods.get(key, {})
+        label = level_label(period.get("learning"))
+        return f"{label} (*)" if period.get("adjusted") else label
+
+    days = [periods.get(k, {}).get("days_absent") for k in PERIOD_KEYS]
+    return {
+        "school": content.get("school", {}),
+        "year": content.get("year", ""),
+        "class": content.get("class", {}),
+        "learner": {
+            "full_name": learner.get("full_name", ""),
+            "date_of_birth": date_label(learner.get("date_of_birth")),
+            "gender": str(dict(Gender.choices).get(learner.get("gender"), "—")),
+            "ethnicity": str(dict(ETHNICITY_CHOICES).get(learner.get("ethnicity"), "—")),
+            "moet_code": learner.get("moet_code") or "—",
+        },
+        "subjects": [
+            {"name": s.get("name", ""), "values": [subject_value(s, k) for k in PERIOD_KEYS]}
+            for s in content.get("subjects", [])
+        ],
+        "learning": [learning(k) for k in PERIOD_KEYS],
+        "adjusted": any(periods.get(k, {}).get("adjusted") for k in PERIOD_KEYS),
+        "conduct": [level_label(periods.get(k, {}).get("conduct")) for k in PERIOD_KEYS],
+        "days_absent": ["—" if d is None else str(d) for d in days],
+        "decision": decision_label(content),
+        "award": award_label(content),
+        "issue": content.get("issue", {}),
+    }
