@@ -264,6 +264,13 @@ def gradebook_index(request, pk: int):
 
 
 def _sheet_context(request, school_class, grade_subject, term, **sheet_options) -> dict:
+    # The version is read before the scores: a save committed in between then shows on the
+    # page with a newer version than the page claims, which is harmless (the browser re-shows
+    # values it saw confirmed after that version); the other order could claim a save the
+    # page does not show.
+    version = gb_selectors.gradebook_version(
+        actor=request.user, school_class=school_class, subject=grade_subject.subject, term=term
+    )
     gradebook = _gradebook_or_404(request, school_class, grade_subject, term)
     extra = []
     if gradebook.regular_required:
@@ -293,12 +300,7 @@ def _sheet_context(request, school_class, grade_subject, term, **sheet_options) 
         "save_url": reverse("assessment:gradebook_save", args=args),
         "history_url": reverse("assessment:gradebook_history", args=args),
         "storage_key": f"hocso:gradebook:{request.user.pk}:{school_class.pk}:{code}:{term}",
-        "version": gb_selectors.gradebook_version(
-            actor=request.user,
-            school_class=school_class,
-            subject=grade_subject.subject,
-            term=term,
-        ),  # fmt: skip
+        "version": version,
         "next": request.get_full_path(),
         "js_messages": _js_messages(gradebook.mode),
         "decimal_mark": get_format("DECIMAL_SEPARATOR"),
