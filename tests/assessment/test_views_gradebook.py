@@ -75,6 +75,18 @@ def test_subject_teacher_saves_through_json_and_the_term_average_is_recomputed(c
     assert result.average == Decimal("7.8") and result.complete
 
 
+def test_the_page_and_each_save_carry_the_grade_book_version(client, people):
+    """The browser compares them to re-show saves a page drawn mid-save does not have."""
+    learner = people.learners[0]
+    client.force_login(people.teacher)
+    assert client.get(book_url(people)).context["version"] == 0
+    saved = post_json(client, people.teacher, book_url(people, name="gradebook_save"),
+                      [cell(learner, R, 1, "8")])  # fmt: skip
+    latest = ScoreChange.objects.latest("id").pk
+    assert saved.json()["version"] == latest
+    assert f'data-version="{latest}"' in client.get(book_url(people)).content.decode()
+
+
 def test_a_comma_decimal_is_stored_as_one_decimal(client, people):
     learner = people.learners[1]
     response = post_json(client, people.teacher, book_url(people, name="gradebook_save"),

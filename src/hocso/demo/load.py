@@ -25,6 +25,7 @@ from hocso.assessment.models import (
     LockAction,
     LockStatus,
     Score,
+    SubjectResult,
     TeachingAssignment,
     TermRecord,
 )
@@ -642,9 +643,7 @@ def load_grades(
         summary.locked = _lock_terms(to_lock, year_of)
 
     if compute:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # fresh statistics for the reads that follow
-                cursor.execute("ANALYZE assessment_score, assessment_termrecord")
+        _analyze(Score, TermRecord, Enrollment)
         by_pk = {unit.pk: unit for unit in units.values()}
         secondary = sorted(
             {(school_id, row[2]) for school_id, rows in classes.items() for row in rows
@@ -652,10 +651,33 @@ def load_grades(
         )  # fmt: skip
         for index, (school_id, year_id) in enumerate(secondary, start=1):
             results_compute(actor=None, school=by_pk[school_id], year=year_of[year_id])
+            if index == 1:  # the result tables were empty when first analysed
+                _analyze(SubjectResult, LearningResult, TermRecord)
             progress("results", index, len(secondary))
         _count_results(summary, units.values(), years.values())
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _analyze(*models) -> None:
+    """Fresh query planner statistics for these tables.
+
+    Without statistics, SQLite answers compute's `student_id IN (…) AND year_id = …` (one class's
+    learners) through the single-column index on year_id, reading every grade of the year for
+    each class: hours at province scale instead of minutes. PostgreSQL has no statistics for
+    rows bulk-loaded in the same transaction either. `analysis_limit` keeps SQLite's ANALYZE to
+    a sample of each index.
+    """
+    quote = connection.ops.quote_name
+    tables = [quote(model._meta.db_table) for model in models]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit = 2000")
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
+            cursor.execute("PRAGMA analysis_limit = 0")
 
 
 def _lock_terms(to_lock: list[tuple], year_of: dict[int, SchoolYear]) -> int:
