@@ -37,6 +37,7 @@ from hocso.registry.models import (
 from hocso.registry.rules import HOA, KHMER, KINH, citizen_id_problems
 
 pytestmark = pytest.mark.django_db
+DEMO_GRADES = False  # the registry only: the grade books are tested in test_grades.py
 
 
 def test_loads_a_few_thousand_learners_in_13_schools_across_3_old_districts(demo):

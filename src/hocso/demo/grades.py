@@ -190,18 +190,22 @@ def assign_teachers(
     for teacher in teaching:
         for name in teacher.subjects:
             by_name[name].append(teacher)
-    homeroom_of = {t.id: t for t in teaching}
+    by_id = {t.id: t for t in teaching}
+
+    def teachers_of(name: str, grade: int) -> list[TeacherSpec]:
+        found = by_name.get(name, [])
+        if grade >= 6:  # a multi-level school's primary class teachers stay in primary
+            found = [t for t in found if PRIMARY_CLASS_TEACHER_MARK not in t.subjects]
+        return found
 
     def least_loaded(candidates: Iterable[TeacherSpec]) -> TeacherSpec | None:
         return min(candidates, key=lambda t: (load[t.id], order[t.id]), default=None)
 
     result = []
     for cls in classes:
-        homeroom = homeroom_of.get(cls.homeroom_id)
+        homeroom = by_id.get(cls.homeroom_id)
         for subject in subjects_of[cls.id]:
-            candidates = by_name.get(subject.name, [])
-            if cls.grade >= 6:  # a multi-level school's primary class teachers stay in primary
-                candidates = [t for t in candidates if PRIMARY_CLASS_TEACHER_MARK not in t.subjects]
+            candidates = teachers_of(subject.name, cls.grade)
             if homeroom is not None and (
                 subject.code in HOMEROOM_SUBJECTS or homeroom in candidates
             ):
@@ -211,7 +215,7 @@ def assign_teachers(
                 for name in STAND_INS.get(subject.code, ()):
                     if chosen is not None:
                         break
-                    chosen = least_loaded(by_name.get(name, []))
+                    chosen = least_loaded(teachers_of(name, cls.grade))
                 if chosen is None:
                     chosen = homeroom or least_loaded(teaching)
             load[chosen.id] += subject.periods

@@ -43,8 +43,8 @@ class Command(BaseCommand):
     def help(self):  # translated when asked for, in the active language
         return _(
             "Nạp dữ liệu mẫu: một tỉnh mô phỏng theo Trà Vinh (từ 01/7/2025 thuộc tỉnh Vĩnh Long) "
-            "với trường, lớp, học sinh, phụ huynh, giáo viên, phòng học và thiết bị, rồi in các "
-            "tài khoản mẫu. Cùng một --seed cho cùng một dữ liệu."
+            "với trường, lớp, học sinh, phụ huynh, giáo viên, phòng học, thiết bị, sổ điểm và "
+            "kết quả học tập, rồi in các tài khoản mẫu. Cùng một --seed cho cùng một dữ liệu."
         )
 
     def add_arguments(self, parser):
@@ -53,12 +53,20 @@ class Command(BaseCommand):
             choices=list(SCALES),
             default="small",
             help=_(
-                "small: 13 trường ở 3 huyện cũ, vài nghìn học sinh, vài giây; province: ~430 "
-                "trường, ~215.000 học sinh, ~14.000 cán bộ, vài phút"
+                "small: 13 trường ở 3 huyện cũ, vài nghìn học sinh, sổ điểm cả năm học 2024-2025 "
+                "và học kì I năm học 2025-2026, dưới một phút; province: ~430 trường, ~215.000 "
+                "học sinh, ~14.000 cán bộ, sổ điểm học kì I năm học 2025-2026, khoảng 10 phút"
             ),
         )
         parser.add_argument(
             "--seed", type=int, default=DEFAULT_SEED, help=_("hạt giống ngẫu nhiên (mặc định 2025)")
+        )
+        parser.add_argument(
+            "--no-grades",
+            action="store_true",
+            help=_(
+                "không tạo phân công giảng dạy, sổ điểm và kết quả học tập (nạp nhanh hơn nhiều)"
+            ),
         )
         parser.add_argument(
             "--if-empty",
@@ -66,7 +74,7 @@ class Command(BaseCommand):
             help=_("chỉ nạp khi cơ sở dữ liệu chưa có đơn vị nào; nếu đã có thì không làm gì"),
         )
 
-    def handle(self, *args, scale, seed, if_empty, **options):
+    def handle(self, *args, scale, seed, if_empty, no_grades=False, **options):
         if OrgUnit.objects.exists():
             if not if_empty:
                 self._print_accounts(demo_accounts())
@@ -89,8 +97,9 @@ class Command(BaseCommand):
             % {"scale": scale, "seed": seed}
         )
         summary = load_demo(
-            scale=SCALES[scale], seed=seed, progress=self._progress if show_progress else _silent
-        )
+            scale=SCALES[scale], seed=seed, grades=not no_grades,
+            progress=self._progress if show_progress else _silent,
+        )  # fmt: skip
         self._print_summary(summary)
         self._print_accounts(summary.accounts)
 
