@@ -50,6 +50,7 @@ bench: setup
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 lint: setup
+	mkdir -p var
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(HOCSO) makemigrations --check --dry-run

@@ -173,7 +173,7 @@ def _grades_lines(g) -> list[str]:
         _(
             "  Sổ điểm (%(covered)s): %(scores)s điểm; phân công giảng dạy: %(assignments)s; "
             "chuyên cần và rèn luyện: %(records)s; lớp-học kì đã duyệt và khóa: %(locked)s "
-            "(%(seconds).1f giây)"
+            "(%(seconds).1f giây, trong đó tính kết quả %(results).1f giây)"
         )
         % {
             "covered": covered,
@@ -182,6 +182,7 @@ def _grades_lines(g) -> list[str]:
             "records": _number(g.term_records),
             "locked": _number(g.locked),
             "seconds": g.seconds,
+            "results": g.results_seconds,
         }
     ]
     period_names = {0: _("cả năm"), **term_names}
