@@ -17,7 +17,8 @@ grades 6–12 (about 95,000 of the province's ~215,000; the rest are in preschoo
 Prints: compute_results: N learners X s; floor Y s; ratio R
 The province database (var/bench/province.sqlite3, shared with bench_search) is generated once;
 the first run adds both terms of 2025-2026 to it with the demo's own grade generator
-(demo.load.load_grades, a few minutes) and keeps them.
+(demo.load.load_grades: ~12.8 million grade cells, about ten minutes on the 2-core machine) and
+keeps them. The figure itself takes several minutes.
 """
 
 import sys
@@ -68,7 +69,7 @@ def ensure_grades(year) -> None:
     ]
     if not missing:
         return
-    say(f"bench_results: adding the grade books of {missing} (once, a few minutes)…")
+    say(f"bench_results: adding the grade books of {missing} (once, about ten minutes)…")
 
     def progress(stage: str, done: int, total: int) -> None:
         if done == total or done % 50 == 0:

@@ -43,6 +43,7 @@ from hocso.orgs.services import (
     orgunit_move,
     schoolyear_get_or_create,
 )
+from hocso.registry.importers.bulk import large_cache
 from hocso.registry.models import (
     Enrollment,
     Equipment,
@@ -414,7 +415,6 @@ class GradesSummary:
     scores: int = 0
     term_records: int = 0
     locked: int = 0  # class terms approved and locked
-    learners: int = 0  # learners with a computed learning result
     # (year code, period) → learning result level (or None while incomplete) → learners
     levels: dict[tuple[str, int], dict[str | None, int]] = field(default_factory=dict)
     seconds: float = 0.0  # in all
@@ -530,8 +530,6 @@ def load_grades(
     classes for `terms` ((year code, term) pairs), last year's grade books approved and locked,
     then every school's results computed by the assessment service. Works on any database the
     plan was loaded into (the benchmark adds a term to the province this way)."""
-    from hocso.registry.importers.bulk import large_cache
-
     started = time.monotonic()
     terms = tuple(terms)
     summary = GradesSummary(terms=terms)
@@ -733,7 +731,6 @@ def _lock_terms(to_lock: list[tuple], year_of: dict[int, SchoolYear]) -> int:
 
 def _count_results(summary: GradesSummary, schools, years) -> None:
     results = LearningResult.objects.filter(school__in=list(schools), year__in=list(years))
-    summary.learners = results.values("student_id").distinct().count()
     for code, term, level, n in (
         results.values_list("year__code", "term", "level")
         .annotate(n=Count("id"))
