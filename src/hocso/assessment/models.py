@@ -113,22 +113,45 @@ class Score(models.Model):
     who changes class within the year keeps their scores, and the grade book of a class is the
     rows of its roster. That read uses the unique index (student, subject, year, term, …) — it
     is the grade book's index. `school_class` records where the score was last written.
+
+    The foreign keys carry no index of their own (`db_index=False`): every read goes by learner
+    through the unique index, and with ~13 million rows a province year, five more single-column
+    indexes would slow every write and tempt SQLite's planner into scanning a whole year
+    (docs/scaling.md). Deleting a school, year, class, subject or user — rare, and PROTECTed
+    anyway — scans instead.
     """
 
-    school = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
-    year = models.ForeignKey("orgs.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    year = models.ForeignKey(
+        "orgs.SchoolYear", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     term = models.PositiveSmallIntegerField(_("học kì"), choices=Term.choices)
     school_class = models.ForeignKey(
-        "registry.SchoolClass", on_delete=models.PROTECT, related_name="+", verbose_name=_("lớp")
+        "registry.SchoolClass",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lớp"),
+        db_index=False,
     )
-    student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="scores")
-    subject = models.ForeignKey("curriculum.Subject", on_delete=models.PROTECT, related_name="+")
+    student = models.ForeignKey(
+        "registry.Student", on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
+    subject = models.ForeignKey(
+        "curriculum.Subject", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(_("loại điểm"), max_length=10, choices=ScoreKind.choices)
     seq = models.PositiveSmallIntegerField(_("lần"), default=1)
     value = models.DecimalField(_("điểm"), max_digits=3, decimal_places=1, null=True, blank=True)
     passed = models.BooleanField(_("đạt"), null=True, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -252,16 +275,26 @@ class SubjectResult(models.Model):
     """A learner's result in one subject for a term (1, 2) or the year (0).
 
     Scored subjects: `average` (ĐTBmhk / ĐTBmcn). Comment subjects: `passed`. Both NULL while
-    the required assessments are not all there (`complete` False).
+    the required assessments are not all there (`complete` False). Read by learner through the
+    unique index only; the foreign keys have no index of their own, as on Score.
     """
 
-    school = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
-    year = models.ForeignKey("orgs.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    year = models.ForeignKey(
+        "orgs.SchoolYear", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     term = models.PositiveSmallIntegerField(choices=Period.choices)
     student = models.ForeignKey(
-        "registry.Student", on_delete=models.CASCADE, related_name="subject_results"
+        "registry.Student",
+        on_delete=models.CASCADE,
+        related_name="subject_results",
+        db_index=False,
     )
-    subject = models.ForeignKey("curriculum.Subject", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(
+        "curriculum.Subject", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     average = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
     complete = models.BooleanField(default=False)

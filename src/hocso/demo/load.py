@@ -43,7 +43,7 @@ from hocso.orgs.services import (
     orgunit_move,
     schoolyear_get_or_create,
 )
-from hocso.registry.importers.bulk import large_cache
+from hocso.core.bulk import large_cache
 from hocso.registry.models import (
     Enrollment,
     Equipment,

@@ -19,10 +19,10 @@ from django.db import transaction
 from django.utils.translation import gettext_noop as N_
 
 from hocso.accounts.services import audit_log
+from hocso.core import bulk
 from hocso.orgs.services import schoolyear_get_or_create
 
 from ..services import check_write
-from . import bulk
 from .base import CREATED, PHASE_READING, PHASE_WRITING, REJECTED, UNCHANGED, UPDATED, Progress
 from .classes import ClassImporter
 from .columns import CLASSES, EQUIPMENT, SPECS, STAFF, STUDENTS

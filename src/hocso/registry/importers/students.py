@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 
+from hocso.core import bulk
 from hocso.orgs.models import OrgUnit
 
 from .. import rules
@@ -37,7 +38,6 @@ from ..models import (
     StudentStatus,
 )
 from ..services import check_write, validate_grade
-from . import bulk
 from . import cells as C
 from .base import (
     CREATED,
