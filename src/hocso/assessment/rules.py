@@ -174,8 +174,17 @@ def _number(value: object, *, what: str) -> Decimal:
     return number
 
 
+# Every valid score (0.0, 0.1, …, 10.0) by value: checking a Decimal that already is one (a
+# score read from the database, an average just computed) is one dictionary lookup.
+_VALID_SCORES = {d: d for d in (Decimal(f"{n // 10}.{n % 10}") for n in range(101))}
+
+
 def parse_score(value: ScoreInput) -> Decimal:
     """A secondary score (or an average) checked and returned with one decimal: "7,5" → 7.5."""
+    if type(value) is Decimal and value.is_finite():
+        valid = _VALID_SCORES.get(value)
+        if valid is not None:
+            return valid
     number = _number(value, what="score")
     if not MIN_SCORE <= number <= MAX_SCORE:
         raise AssessmentError(
@@ -314,6 +323,39 @@ def year_average(term1: ScoreInput | None, term2: ScoreInput | None) -> Decimal:
             {"term": "I" if term1 is None else "II"},
         )
     return _weighted_average([(parse_score(term1), 1), (parse_score(term2), 2)])
+
+
+# In tenths of a point (integers): the same formulas for callers that average millions of
+# validated scores (`compute.py` reads them from the database as integers). Half-up rounding of
+# S / W tenths is floor((2S + W) / 2W) exactly; tests check them against the Decimal functions.
+
+
+def _check_tenths(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise AssessmentError(
+            "tenths.invalid",
+            gettext_noop("«%(value)s» không phải là điểm tính bằng phần mười (0–100)"),
+            {"value": repr(value)},
+        )
+    return value
+
+
+def term_average_tenths(regular: Sequence[int], midterm: int, final: int) -> int:
+    """:func:`term_average` in tenths: ([80, 90], 70, 80) → 79. Every regular score must be
+    there (the caller has checked the count against the subject's requirement)."""
+    if not regular:
+        raise AssessmentError(
+            "regular.missing", gettext_noop("Chưa có điểm đánh giá thường xuyên nào")
+        )
+    weighted = sum(_check_tenths(v) for v in regular)
+    weighted += 2 * _check_tenths(midterm) + 3 * _check_tenths(final)
+    weights = len(regular) + 5
+    return (2 * weighted + weights) // (2 * weights)
+
+
+def year_average_tenths(term1: int, term2: int) -> int:
+    """:func:`year_average` in tenths: (79, 83) → 82."""
+    return (2 * (_check_tenths(term1) + 2 * _check_tenths(term2)) + 3) // 6
 
 
 # --------------------------------------------------------------------------------------------
@@ -807,3 +849,183 @@ def primary_periodic_tests(subject: str, grade: int) -> tuple[str, ...]:
     if subject in _MID_TERM_TEST_SUBJECTS and grade >= _MID_TERM_TEST_FROM_GRADE:
         return PRIMARY_ASSESSMENT_POINTS
     return (END_TERM_1, END_OF_YEAR)
+
+
+# --------------------------------------------------------------------------------------------
+# Circular 27 — qualities, competences and the year's result (Điều 6, Điều 14, Điều 15)
+
+# The five qualities (phẩm chất chủ yếu) and the ten competences (năng lực cốt lõi) of the 2018
+# programme, each with a stable ASCII code: the code is what is stored and exchanged, the name
+# what is shown (marked for translation: pages show gettext(name)).
+PRIMARY_QUALITIES: dict[str, str] = {
+    "yeu_nuoc": gettext_noop("Yêu nước"),
+    "nhan_ai": gettext_noop("Nhân ái"),
+    "cham_chi": gettext_noop("Chăm chỉ"),
+    "trung_thuc": gettext_noop("Trung thực"),
+    "trach_nhiem": gettext_noop("Trách nhiệm"),
+}
+PRIMARY_GENERAL_COMPETENCES: dict[str, str] = {
+    "tu_chu_tu_hoc": gettext_noop("Tự chủ và tự học"),
+    "giao_tiep_hop_tac": gettext_noop("Giao tiếp và hợp tác"),
+    "gqvd_sang_tao": gettext_noop("Giải quyết vấn đề và sáng tạo"),
+}
+PRIMARY_SPECIFIC_COMPETENCES: dict[str, str] = {
+    "ngon_ngu": gettext_noop("Ngôn ngữ"),
+    "tinh_toan": gettext_noop("Tính toán"),
+    "khoa_hoc": gettext_noop("Khoa học"),
+    "cong_nghe": gettext_noop("Công nghệ"),
+    "tin_hoc": gettext_noop("Tin học"),
+    "tham_mi": gettext_noop("Thẩm mĩ"),
+    "the_chat": gettext_noop("Thể chất"),
+}
+PRIMARY_COMPETENCES: dict[str, str] = {
+    **PRIMARY_GENERAL_COMPETENCES,
+    **PRIMARY_SPECIFIC_COMPETENCES,
+}
+PRIMARY_TRAITS: dict[str, str] = {**PRIMARY_QUALITIES, **PRIMARY_COMPETENCES}
+
+# Công nghệ and Tin học are built through the subject Tin học và Công nghệ, taught from grade 3
+# (DOMAIN.md §3); grades 1–2 have no lessons that assess them. **unsure**: the học bạ form lists
+# all seven specific competences; a school that assesses these two in grades 1–2 anyway can still
+# enter them, they only do not count as missing.
+_TRAITS_FROM_GRADE_3 = frozenset({"cong_nghe", "tin_hoc"})
+
+
+def primary_traits_for_grade(grade: int) -> tuple[str, ...]:
+    """The codes of the qualities and competences assessed in a primary grade, in form order."""
+    _check_primary_grade(grade)
+    return tuple(code for code in PRIMARY_TRAITS if grade >= 3 or code not in _TRAITS_FROM_GRADE_3)
+
+
+# The year's result of a primary learner (Điều 14 k1).
+RESULT_EXCELLENT = "Hoàn thành xuất sắc"
+RESULT_GOOD = "Hoàn thành tốt"
+RESULT_COMPLETED = "Hoàn thành"
+RESULT_NOT_COMPLETED = "Chưa hoàn thành"
+PRIMARY_RESULTS: tuple[str, ...] = (
+    RESULT_EXCELLENT,
+    RESULT_GOOD,
+    RESULT_COMPLETED,
+    RESULT_NOT_COMPLETED,
+)  # best first
+
+_EXCELLENT_TEST = 9
+_GOOD_TEST = 7
+_COMPLETED_TEST = 5
+
+
+def _primary_levels(levels: Mapping[str, str], parse, what: str) -> dict[str, str]:
+    if not isinstance(levels, Mapping):
+        raise AssessmentError(
+            f"primary_result.{what}_type",
+            gettext_noop("Mức đánh giá phải được cho theo từng môn hoặc từng phẩm chất, năng lực"),
+        )
+    return {str(code): parse(level) for code, level in levels.items()}
+
+
+def primary_year_result(
+    subject_levels: Mapping[str, str],
+    trait_levels: Mapping[str, str],
+    test_scores: Mapping[str, ScoreInput],
+) -> str:
+    """The year's result of a primary learner (Circular 27 Điều 14 k1).
+
+    ``subject_levels`` maps every subject and educational activity to its end-of-year level
+    (T / H / C, or the names); ``trait_levels`` every quality and competence to its end-of-year
+    level (T / Đ / C, or the names); ``test_scores`` every subject with an end-of-year periodic
+    test to that score (an integer 1–10).
+
+    - Hoàn thành xuất sắc: every subject T, every quality and competence Tốt, every end-of-year
+      test at least 9.
+    - Hoàn thành tốt: every subject T, every quality and competence Tốt, every test at least 7.
+    - Hoàn thành: every subject T or H, every quality and competence Tốt or Đạt, every test at
+      least 5.
+    - Chưa hoàn thành: otherwise.
+
+    Raises :class:`AssessmentError` for an unknown level, a test score outside 1–10, no subject
+    or no quality/competence at all, and a test score of a subject that has no level: the caller
+    decides whether the learner's record is complete, this only rates a complete one.
+
+    >>> primary_year_result({"TOAN": "T", "TV": "T"}, {"cham_chi": "T"}, {"TOAN": 9, "TV": 10})
+    'Hoàn thành xuất sắc'
+    """
+    subjects = _primary_levels(subject_levels, primary_subject_level, "subjects")
+    traits = _primary_levels(trait_levels, primary_quality_level, "traits")
+    if not subjects:
+        raise AssessmentError(
+            "primary_result.no_subjects",
+            gettext_noop("Chưa có mức đạt được của môn học nào để đánh giá kết quả cả năm"),
+        )
+    if not traits:
+        raise AssessmentError(
+            "primary_result.no_traits",
+            gettext_noop("Chưa có mức đánh giá phẩm chất, năng lực nào để đánh giá kết quả cả năm"),
+        )
+    if not isinstance(test_scores, Mapping):
+        raise AssessmentError(
+            "primary_result.tests_type",
+            gettext_noop("Điểm bài kiểm tra định kì phải được cho theo từng môn"),
+        )
+    tests = {str(code): primary_periodic_score(score) for code, score in test_scores.items()}
+    stray = sorted(set(tests) - set(subjects))
+    if stray:
+        raise AssessmentError(
+            "primary_result.test_without_level",
+            gettext_noop("Môn %(subject)s có điểm kiểm tra định kì nhưng chưa có mức đạt được"),
+            {"subject": ", ".join(stray)},
+        )
+    lowest_test = min(tests.values(), default=10)
+    all_good = all(level == "T" for level in subjects.values()) and all(
+        level == "T" for level in traits.values()
+    )
+    if all_good and lowest_test >= _EXCELLENT_TEST:
+        return RESULT_EXCELLENT
+    if all_good and lowest_test >= _GOOD_TEST:
+        return RESULT_GOOD
+    if (
+        all(level in ("T", "H") for level in subjects.values())
+        and all(level in ("T", "Đ") for level in traits.values())
+        and lowest_test >= _COMPLETED_TEST
+    ):
+        return RESULT_COMPLETED
+    return RESULT_NOT_COMPLETED
+
+
+def _check_primary_result(result: str) -> str:
+    if result not in PRIMARY_RESULTS:
+        raise AssessmentError(
+            "primary_result.invalid",
+            gettext_noop("«%(value)s» không phải là một kết quả cả năm (%(results)s)"),
+            {"value": result, "results": ", ".join(PRIMARY_RESULTS)},
+        )
+    return result
+
+
+AWARD_PRIMARY_EXCELLENT = "Học sinh Xuất sắc"
+AWARD_PRIMARY_OUTSTANDING = "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện"
+
+
+def primary_award(result: str, outstanding: bool) -> str | None:
+    """The year's award of a primary learner (Circular 27 Điều 15): "Học sinh Xuất sắc" for
+    Hoàn thành xuất sắc; "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện" for
+    Hoàn thành tốt when the teacher marks the learner as outstanding in at least one subject,
+    quality or competence (``outstanding``); otherwise None."""
+    _check_primary_result(result)
+    if not isinstance(outstanding, bool):
+        raise AssessmentError(
+            "primary_award.outstanding",
+            gettext_noop("«%(value)s» phải là có hoặc không"),
+            {"value": repr(outstanding)},
+        )
+    if result == RESULT_EXCELLENT:
+        return AWARD_PRIMARY_EXCELLENT
+    if result == RESULT_GOOD and outstanding:
+        return AWARD_PRIMARY_OUTSTANDING
+    return None
+
+
+def primary_promotion(result: str) -> bool:
+    """Whether a primary learner has completed the grade's programme (Circular 27 Điều 14 k2):
+    every result but Chưa hoàn thành. A learner who has not yet completed it gets help from the
+    teacher and is assessed again before the next school year (Điều 14 k3) — not promoted yet."""
+    return _check_primary_result(result) != RESULT_NOT_COMPLETED

@@ -17,6 +17,8 @@ Other backends fall back to bulk_create.
 
 from collections.abc import Iterable
 from contextlib import contextmanager
+from datetime import date, datetime
+from functools import partial
 
 from django.db import connection, models
 from django.utils import timezone
@@ -70,6 +72,8 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
 
 
 def _adapter(field: models.Field):
+    if isinstance(field, models.JSONField):
+        return partial(field.get_db_prep_value, connection=connection, prepared=True)
     if isinstance(field, models.DateTimeField):
         return connection.ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
@@ -105,13 +109,20 @@ def insert(model: type[models.Model], rows: Iterable[dict], *, with_ids: bool = 
         ", ".join(["%s"] * len(fields)),
     )
     params = []
+    adapted: dict[tuple[str, object], object] = {}  # one timestamp for every row, adapted once
     for row in rows:
         values = []
         for attname, default, adapt in plan:
             if attname in row:
                 value = row[attname]
                 if adapt is not None and value is not None:
-                    value = adapt(value)
+                    key = (attname, value) if isinstance(value, datetime | date) else None
+                    if key is None:
+                        value = adapt(value)
+                    elif key in adapted:
+                        value = adapted[key]
+                    else:
+                        value = adapted[key] = adapt(value)
             else:
                 value = default
             values.append(value)
