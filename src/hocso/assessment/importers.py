@@ -96,8 +96,14 @@ GRADE_SPEC = KindSpec(
     ),
 )  # fmt: skip
 
-_PASSED = {choice_key(t): True for t in ("Đ", "Đạt", "D", "Dat", "Passed", "Pass")}
-_PASSED.update({choice_key(t): False for t in ("CĐ", "Chưa đạt", "CD", "Không đạt", "Fail")})
+# Vietnamese and English spellings (the English grade book shows P / NP).
+_PASSED = {choice_key(t): True for t in ("Đ", "Đạt", "D", "Dat", "P", "Passed", "Pass")}
+_PASSED.update(
+    {
+        choice_key(t): False
+        for t in ("CĐ", "Chưa đạt", "CD", "Không đạt", "NP", "Not passed", "Fail")
+    }
+)
 
 
 def add_grade_arguments(parser) -> None:
