@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, JSONField, OuterRef, Q, QuerySet, Subquery
 
 from hocso.accounts.scope import scope_for
-from hocso.curriculum.models import GradeSubject
-from hocso.registry.models import Enrollment, SchoolClass, Student
+from hocso.curriculum.models import LAST_PRIMARY_GRADE, GradeSubject
+from hocso.orgs.models import OrgKind, OrgUnit, SchoolType, SchoolYear
+from hocso.registry.models import Enrollment, EnrollmentEnd, SchoolClass, Student
 from hocso.registry.selectors import students_visible
 
 from . import access
@@ -336,3 +337,219 @@ def area_summary(*, actor, unit, year, term: int) -> dict[str, dict[str, int]]:
         per_school = summary.setdefault(code, dict.fromkeys([*Level.values, "incomplete"], 0))
         per_school[level or "incomplete"] += count
     return dict(sorted(summary.items()))
+
+
+# --- results summaries of the monitoring centre (views_summary.py) -----------------------------
+
+SUMMARY_KEYS = [*Level.values, "incomplete"]  # what a LearningResult row can count as
+
+
+def _level_counts(rows) -> dict[str, int]:
+    counts = dict.fromkeys(SUMMARY_KEYS, 0)
+    for level, count in rows:
+        counts[level or "incomplete"] += count
+    return counts
+
+
+def class_learner_results(*, actor, school_class: SchoolClass, term: int) -> QuerySet[Student]:
+    """The class's learners in roster order, each annotated with their learning result of the
+    term (1, 2) or the year (0) — `level` (None without a result or while incomplete),
+    `has_result`, `missing` (subject codes) — and their `conduct` and `days_absent` of that
+    period. One query whatever the size of the class."""
+    _check_read(actor, school_class.school)
+    if term not in Period.values:
+        check_term(term)
+    results = LearningResult.objects.filter(
+        student_id=OuterRef("pk"), year_id=school_class.year_id, term=term
+    )
+    records = TermRecord.objects.filter(
+        student_id=OuterRef("pk"), year_id=school_class.year_id, term=term
+    )
+    return class_roster(school_class=school_class).annotate(
+        has_result=Exists(results),
+        level=Subquery(results.values("level")[:1]),
+        missing=Subquery(results.values("missing")[:1], output_field=JSONField()),
+        conduct=Subquery(records.values("conduct")[:1]),
+        days_absent=Subquery(records.values("days_absent")[:1]),
+    )
+
+
+def class_periods_with_results(*, actor, school_class: SchoolClass) -> set[int]:
+    """Which of term 1, term 2 and the year (0) have any learning result in the class. One query
+    (each EXISTS stops at its first row)."""
+    _check_read(actor, school_class.school)
+    roster = Enrollment.objects.filter(roster_filter(school_class)).values("student_id")
+    found = LearningResult.objects.filter(student_id__in=roster, year_id=school_class.year_id)
+    return _periods_found(found, school_class.year_id)
+
+
+def _periods_found(results: QuerySet, year_id: int) -> set[int]:
+    # The year's own row carries the three EXISTS, so the answer is one small query.
+    flags = (
+        SchoolYear.objects.filter(pk=year_id)
+        .annotate(**{f"p{p}": Exists(results.filter(term=p)) for p in Period.values})
+        .values_list(*[f"p{p}" for p in Period.values])
+        .first()
+    )
+    return {p for p, flag in zip(Period.values, flags or (), strict=False) if flag}
+
+
+def _unit_results(actor, unit) -> QuerySet[LearningResult]:
+    """Learning results of the schools under `unit` (or of the school itself) in the actor's
+    scope: a school uses its (school, year, term) index, a unit the path prefix."""
+    _check_read(actor, unit)
+    if unit.kind == OrgKind.SCHOOL:
+        return LearningResult.objects.filter(school=unit)
+    return LearningResult.objects.filter(
+        scope_for(actor).q("school__path"), school__path__startswith=unit.path
+    )
+
+
+def years_with_results(*, actor, unit) -> list[SchoolYear]:
+    """School years (newest first) with any learning result in the school or under the unit.
+    One query: one EXISTS per school year."""
+    results = _unit_results(actor, unit)
+    return list(
+        SchoolYear.objects.filter(Exists(results.filter(year_id=OuterRef("pk")))).order_by(
+            "-start_date"
+        )
+    )
+
+
+def periods_with_results(*, actor, unit, year) -> set[int]:
+    """Which of term 1, term 2 and the year (0) have any learning result in the school or under
+    the unit in `year`. One query."""
+    return _periods_found(_unit_results(actor, unit).filter(year=year), year.pk)
+
+
+@dataclass
+class ClassResultsRow:
+    school_class: SchoolClass
+    learners: int  # on the class's list
+    levels: dict  # SUMMARY_KEYS → count of LearningResult rows
+
+    @property
+    def with_result(self) -> int:
+        return sum(self.levels.values())
+
+    @property
+    def no_result(self) -> int:
+        return max(self.learners - self.with_result, 0)
+
+
+def school_summary_by_class(*, actor, school, year, term: int) -> list[ClassResultsRow]:
+    """Every class of the school in `year` (by grade, then name) with its learners and its
+    learning levels of the term (1, 2) or the year (0). Three queries whatever the number of
+    classes: the classes, learners per class, results per class and level."""
+    _check_read(actor, school)
+    if term not in Period.values:
+        check_term(term)
+    classes = list(SchoolClass.objects.filter(school=school, year=year).order_by("grade", "name"))
+    # The roster of every class at once: the condition of compute.roster_filter.
+    learners = dict(
+        Enrollment.objects.filter(
+            Q(end_date__isnull=True)
+            | Q(end_reason__in=[EnrollmentEnd.YEAR_END, EnrollmentEnd.GRADUATION]),
+            school_class__school=school, school_class__year=year,
+        )
+        .values_list("school_class_id")
+        .annotate(n=Count("student_id", distinct=True))
+        .order_by()
+    )  # fmt: skip
+    levels: dict[int, list] = {}
+    for class_id, level, count in (
+        LearningResult.objects.filter(school=school, year=year, term=term)
+        .values_list("school_class_id", "level")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        levels.setdefault(class_id, []).append((level, count))
+    return [
+        ClassResultsRow(c, learners.get(c.pk, 0), _level_counts(levels.get(c.pk, [])))
+        for c in classes
+    ]
+
+
+@dataclass
+class ChildResultsRow:
+    unit: OrgUnit  # a child unit (commune, former district) or a school directly below
+    levels: dict  # SUMMARY_KEYS → count, summed over the child's whole subtree
+    no_result: int  # learners of secondary classes without a result, summed per school
+    schools: int  # secondary schools open during the year in the subtree
+    schools_with_results: int
+
+    @property
+    def with_result(self) -> int:
+        return sum(self.levels.values())
+
+
+SECONDARY_TYPES = [
+    SchoolType.LOWER_SECONDARY,
+    SchoolType.UPPER_SECONDARY,
+    SchoolType.MULTI_LEVEL,
+    SchoolType.CONTINUING,
+]
+
+
+def area_summary_by_child(*, actor, unit, year, term: int) -> list[ChildResultsRow]:
+    """Learning levels under an org unit rolled up to each of its children, for the monitoring
+    centre: counts are summed over each child's subtree (never percentages averaged). Children
+    no longer valid show only when they hold results of that year.
+
+    Four queries whatever the size of the area: the children; the results grouped by school
+    path and level, and the learners of secondary classes per school (both summed by path
+    prefix here, as orgs' children counts are); the secondary schools open during the year
+    (Circular 22 results exist only from grade 6)."""
+    _check_read(actor, unit)
+    if term not in Period.values:
+        check_term(term)
+    scope = scope_for(actor)
+    children = list(OrgUnit.objects.filter(scope.q("path"), parent=unit).order_by("kind", "name"))
+    per_school: dict[str, list] = {}
+    for path, level, count in (
+        LearningResult.objects.filter(
+            scope.q("school__path"), school__path__startswith=unit.path, year=year, term=term
+        )
+        .values_list("school__path", "level")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        per_school.setdefault(path, []).append((level, count))
+    # The roster of every secondary class at once: the condition of compute.roster_filter.
+    learners = dict(
+        Enrollment.objects.filter(
+            Q(end_date__isnull=True)
+            | Q(end_reason__in=[EnrollmentEnd.YEAR_END, EnrollmentEnd.GRADUATION]),
+            scope.q("school__path"), school__path__startswith=unit.path,
+            school_class__year=year, school_class__grade__gt=LAST_PRIMARY_GRADE,
+        )
+        .values_list("school__path")
+        .annotate(n=Count("student_id", distinct=True))
+        .order_by()
+    )  # fmt: skip
+    school_paths = list(
+        OrgUnit.objects.filter(
+            scope.q("path"), path__startswith=unit.path, kind=OrgKind.SCHOOL,
+            school_type__in=SECONDARY_TYPES,
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=year.end_date))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=year.start_date))
+        .values_list("path", flat=True)
+    )  # fmt: skip
+    rows = []
+    for child in children:
+        inside = [p for p in per_school if p.startswith(child.path)]
+        levels = _level_counts(pair for p in inside for pair in per_school[p])
+        # Per school first: a school whose results outnumber its list (learners who left
+        # after their results were computed) must not hide another school's missing ones.
+        no_result = sum(
+            max(n - sum(c for _level, c in per_school.get(p, [])), 0)
+            for p, n in learners.items()
+            if p.startswith(child.path)
+        )
+        schools = sum(1 for p in school_paths if p.startswith(child.path))
+        still_valid = child.valid_to is None or child.valid_to >= year.start_date
+        if not still_valid and not inside:
+            continue
+        rows.append(ChildResultsRow(child, levels, no_result, schools, len(inside)))
+    return rows
