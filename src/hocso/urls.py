@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("hocso.registry.urls")),
     path("", include("hocso.assessment.urls")),
     path("", include("hocso.assessment.urls_transcript")),
+    path("", include("hocso.curriculum.urls")),
 ]
