@@ -8,8 +8,9 @@ only grades 10–12 have the elective group.
 """
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from hocso.core.forms import BootstrapMixin, model_field
 
 from .models import LAST_PRIMARY_GRADE, AssessmentMode, ElectiveGroup, GradeSubject, Subject
 from .services import GRADE_SUBJECT_FIELDS
@@ -17,61 +18,11 @@ from .services import GRADE_SUBJECT_FIELDS
 FIRST_ELECTIVE_GRADE = 10  # the 10–12 elective group (DOMAIN.md §3)
 
 
-class BootstrapMixin:
-    """Bootstrap classes on every widget, and `is-invalid` (for the red outline) on fields with
-    errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def _mark_invalid(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                    widget.attrs["aria-invalid"] = "true"
-
-    def full_clean(self):
-        super().full_clean()
-        if self.is_bound:
-            self._mark_invalid()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        self._mark_invalid()
-
-
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form shows it."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        for message in errors:
-            form.add_error(target, message)
-
-
-def _model_field(model, name: str, **kwargs) -> forms.Field:
-    """The form field Django derives from the model field (label = its Vietnamese name)."""
-    return model._meta.get_field(name).formfield(**kwargs)
-
-
 class GradeSubjectForm(BootstrapMixin, forms.Form):
     """How one subject is taught in one grade."""
 
-    name = _model_field(GradeSubject, "name")
-    periods_per_year = _model_field(
+    name = model_field(GradeSubject, "name")
+    periods_per_year = model_field(
         GradeSubject,
         "periods_per_year",
         min_value=1,
@@ -81,11 +32,11 @@ class GradeSubjectForm(BootstrapMixin, forms.Form):
             "min_value": _("Số tiết/năm học phải lớn hơn 0."),
         },
     )
-    is_compulsory = _model_field(GradeSubject, "is_compulsory")
+    is_compulsory = model_field(GradeSubject, "is_compulsory")
     elective_group = forms.ChoiceField(label=_("Nhóm môn lựa chọn"), required=False)
     assessment_mode = forms.ChoiceField(label=_("Cách đánh giá ở khối này"), required=False)
-    has_periodic_tests = _model_field(GradeSubject, "has_periodic_tests")
-    has_midterm_tests = _model_field(GradeSubject, "has_midterm_tests")
+    has_periodic_tests = model_field(GradeSubject, "has_periodic_tests")
+    has_midterm_tests = model_field(GradeSubject, "has_midterm_tests")
 
     def __init__(self, *args, grade: int, subject: Subject | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,10 +104,10 @@ class GradeSubjectAddForm(GradeSubjectForm):
 
 
 class SubjectForm(BootstrapMixin, forms.Form):
-    code = _model_field(Subject, "code")
-    name = _model_field(Subject, "name")
-    assessment_mode = _model_field(Subject, "assessment_mode")
-    sort_order = _model_field(Subject, "sort_order")
+    code = model_field(Subject, "code")
+    name = model_field(Subject, "name")
+    assessment_mode = model_field(Subject, "assessment_mode")
+    sort_order = model_field(Subject, "sort_order")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hocso.accounts.scope import scope_for
 from hocso.assessment.rules import regular_assessments_required
+from hocso.core.forms import apply_service_errors
 
 from . import services
-from .forms import GradeSubjectAddForm, GradeSubjectForm, SubjectForm, apply_service_errors
+from .forms import GradeSubjectAddForm, GradeSubjectForm, SubjectForm
 from .models import (
     FIRST_GRADE,
     LAST_GRADE,

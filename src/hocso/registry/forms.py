@@ -9,9 +9,15 @@ import re
 from datetime import date
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from hocso.core.forms import (
+    DATE_INPUT_FORMATS,
+    BootstrapMixin,
+    date_widget,
+    model_field,
+)
 from hocso.core.text import clean_text
 from hocso.orgs.models import OrgUnit, SchoolYear
 
@@ -26,64 +32,7 @@ from .models import (
 )
 from .services import STAFF_FIELDS, STUDENT_FIELDS
 
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 PHONE_RE = re.compile(r"^(0|\+84)[0-9]{9,10}$")
-
-
-def _date_widget() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def model_field(model, name: str, **kwargs) -> forms.Field:
-    """The form field Django derives from a model field (label = its verbose_name)."""
-    field = model._meta.get_field(name).formfield(**kwargs)
-    if isinstance(field, forms.DateField):
-        field.widget = _date_widget()
-        field.input_formats = DATE_INPUT_FORMATS
-    return field
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, and `is-invalid` on fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def _mark_invalid(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        if self.is_bound:
-            self._mark_invalid()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        self._mark_invalid()
-
-
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 class _UniqueIdentifierMixin:
@@ -166,7 +115,7 @@ class StudentCreateForm(StudentForm):
     start_date = forms.DateField(
         label=_("Ngày nhập học"),
         required=False,
-        widget=_date_widget(),
+        widget=date_widget(),
         input_formats=DATE_INPUT_FORMATS,
     )
 
@@ -205,7 +154,7 @@ class TransferForm(BootstrapMixin, forms.Form):
         label=_("Lớp chuyển đến"), queryset=SchoolClass.objects.none()
     )
     on = forms.DateField(
-        label=_("Ngày chuyển"), widget=_date_widget(), input_formats=DATE_INPUT_FORMATS
+        label=_("Ngày chuyển"), widget=date_widget(), input_formats=DATE_INPUT_FORMATS
     )
     reason = forms.CharField(label=_("Lý do"), max_length=300, required=False)
 
@@ -249,7 +198,7 @@ class LeaveForm(BootstrapMixin, forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    on = forms.DateField(label=_("Ngày"), widget=_date_widget(), input_formats=DATE_INPUT_FORMATS)
+    on = forms.DateField(label=_("Ngày"), widget=date_widget(), input_formats=DATE_INPUT_FORMATS)
     note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -383,7 +332,7 @@ class TransferInLookupForm(BootstrapMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     date_of_birth = forms.DateField(
-        label=_("Ngày sinh"), widget=_date_widget(), input_formats=DATE_INPUT_FORMATS
+        label=_("Ngày sinh"), widget=date_widget(), input_formats=DATE_INPUT_FORMATS
     )
 
     def clean_identifier(self):
@@ -409,7 +358,7 @@ class TransferInForm(BootstrapMixin, forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
     to_class = forms.ModelChoiceField(label=_("Lớp tiếp nhận"), queryset=SchoolClass.objects.none())
     on = forms.DateField(
-        label=_("Ngày chuyển đến"), widget=_date_widget(), input_formats=DATE_INPUT_FORMATS
+        label=_("Ngày chuyển đến"), widget=date_widget(), input_formats=DATE_INPUT_FORMATS
     )
     reason = forms.CharField(label=_("Lý do"), max_length=300, required=False)
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from hocso.accounts.scope import scope_for
 from hocso.accounts.services import audit_log
+from hocso.core.forms import apply_service_errors
 from hocso.core.text import fold
 from hocso.orgs.models import OrgUnit
 from hocso.orgs.selectors import current_school_year, school_get, schools_in_scope, schools_writable
@@ -37,7 +38,6 @@ from .forms import (
     StudentCreateForm,
     StudentForm,
     TransferForm,
-    apply_service_errors,
 )
 from .models import Enrollment, Position, Relationship, SchoolClass, StudentStatus
 from .selectors import (

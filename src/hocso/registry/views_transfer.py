@@ -28,10 +28,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hocso.accounts.scope import scope_for
+from hocso.core.forms import apply_service_errors
 from hocso.orgs.selectors import current_school_year, school_get
 
 from . import services
-from .forms import TransferInForm, TransferInLookupForm, apply_service_errors
+from .forms import TransferInForm, TransferInLookupForm
 from .models import SchoolClass
 from .selectors import (
     transfer_candidate_find,
