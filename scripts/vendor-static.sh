@@ -13,10 +13,12 @@ fetch() {  # name version files...
   (cd "$tmp" && npm pack --silent "$name@$version" >/dev/null && mkdir -p "$name" && tar -xzf "$name-$version.tgz" -C "$name")
   local out="$dest/$name-$version"
   rm -rf "$out" && mkdir -p "$out"
-  for f in "$@"; do cp "$tmp/$name/package/$f" "$out/"; done
+  for f in "$@"; do cp -r "$tmp/$name/package/$f" "$out/"; done  # a directory keeps its name
   cp "$tmp/$name/package/LICENSE"* "$out/" 2>/dev/null || true
 }
 
 fetch bootstrap 5.3.8 dist/css/bootstrap.min.css dist/js/bootstrap.bundle.min.js
 fetch htmx.org 2.0.7 dist/htmx.min.js
+# Math in questions and resources; the fonts directory sits beside the CSS that refers to it.
+fetch katex 0.19.1 dist/katex.min.css dist/katex.min.js dist/contrib/auto-render.min.js dist/fonts
 echo "vendored into $dest"
