@@ -57,15 +57,19 @@ def floor_averages(year_id: int):
 
 
 def ensure_grades(year) -> None:
-    """Both terms of the year in the grade books (the first run adds what is missing)."""
+    """Both terms of the year in the grade books (the first run adds what is missing: the demo
+    completes the year only in the schools with demo accounts)."""
     from hocso.assessment.models import Score
     from hocso.demo.load import load_grades
     from hocso.demo.plan import SCALES, DemoPlan
+    from hocso.registry.models import SchoolClass
 
+    classes = SchoolClass.objects.filter(year=year, grade__gte=1).count()
     missing = [
         (year.code, term)
         for term in (1, 2)
-        if not Score.objects.filter(year=year, term=term).exists()
+        if Score.objects.filter(year=year, term=term).values("school_class_id").distinct().count()
+        < classes
     ]
     if not missing:
         return
@@ -86,14 +90,14 @@ def main() -> None:
     from hocso.assessment.models import LearningResult, Period, Score, SubjectResult, TermRecord
     from hocso.assessment.services import results_compute
     from hocso.demo.load import _analyze
-    from hocso.demo.plan import CURRENT_YEAR
+    from hocso.demo.plan import PREVIOUS_YEAR
     from hocso.orgs.models import OrgUnit, SchoolYear
     from hocso.registry.models import Enrollment, SchoolClass, Student
 
     if Student.objects.count() < 100_000:
         say("bench_results: generating the province-scale demo once (a few minutes)…")
         hocso("seed-demo", "--scale", "province", "--seed", "1")
-    year = SchoolYear.objects.get(code=CURRENT_YEAR)
+    year = SchoolYear.objects.get(code=PREVIOUS_YEAR)
     ensure_grades(year)
     schools = list(
         OrgUnit.objects.filter(

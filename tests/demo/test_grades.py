@@ -7,7 +7,8 @@ from decimal import Decimal
 from statistics import mean
 
 import pytest
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Max, Min, Q
+from django.urls import reverse
 
 from hocso.accounts.models import User
 from hocso.assessment import access
@@ -22,9 +23,11 @@ from hocso.assessment.models import (
     SubjectResult,
     TeachingAssignment,
     TermRecord,
+    Transcript,
 )
 from hocso.assessment.selectors import learner_results
 from hocso.assessment.services import allowed_cells
+from hocso.assessment.transcripts import format_code, hash_matches, transcript_verify
 from hocso.curriculum.models import GradeSubject
 from hocso.demo.accounts import GUARDIAN, PEOPLE_CLASS, STUDENT, TEACHER
 from hocso.demo.grades import (
@@ -36,11 +39,12 @@ from hocso.demo.grades import (
     SubjectSpec,
     TeacherSpec,
     assign_teachers,
+    cell_day,
     class_subjects,
     electives_for,
 )
 from hocso.demo.load import GRADE_TERMS, _curriculum, _rosters
-from hocso.demo.plan import CURRENT_YEAR, PREVIOUS_YEAR
+from hocso.demo.plan import AS_OF, CURRENT_YEAR, EARLIER_YEAR, PREVIOUS_YEAR
 from hocso.demo.roster import ROSTER
 from hocso.orgs.models import SchoolType, SchoolYear
 from hocso.registry.models import Enrollment, SchoolClass, Staff, Student
@@ -189,17 +193,32 @@ def _classes(year: str):
 
 
 @pytest.mark.django_db
-def test_summary_reports_the_grade_books_and_the_results(demo):
-    assert "Sổ điểm (học kì I 2024-2025, học kì II 2024-2025, học kì I 2025-2026)" in demo.output
-    assert "Kết quả học tập học kì I 2025-2026: Tốt" in demo.output
-    assert "Kết quả học tập cả năm 2024-2025: Tốt" in demo.output
+def test_summary_reports_the_grade_books_the_results_and_the_transcripts(demo):
+    assert "Sổ điểm (học kì I 2025-2026, học kì II 2025-2026, học kì I 2026-2027)" in demo.output
+    assert "Kết quả học tập cả năm 2025-2026: Tốt" in demo.output
+    assert "Kết quả học tập học kì I 2026-2027: ; chưa đủ điểm" in demo.output
+    issued = Transcript.objects.filter(year__code=PREVIOUS_YEAR).count()
+    assert f"Học bạ số năm học 2025-2026: đã cấp {issued:,} bản".replace(",", ".") in demo.output
+
+
+def _due(subject: GradeSubject, year: SchoolYear) -> set[tuple[str, int]]:
+    """The columns of term I of `year` due by the demo's day."""
+    cells = allowed_cells(subject)
+    regular = sum(1 for kind, _seq in cells if kind == ScoreKind.REGULAR)
+    return {
+        (kind, seq) for kind, seq in cells
+        if cell_day(kind, seq, regular, year.start_date, year.term1_end) <= AS_OF
+    }  # fmt: skip
 
 
 @pytest.mark.django_db
-def test_every_secondary_class_subject_of_term_one_has_every_required_assessment(demo):
-    """Every learner on a class's list at the end of term I has every column of every subject
-    the class takes: its grade's compulsory subjects and, in grades 10–12, four electives."""
-    year = SchoolYear.objects.get(code=CURRENT_YEAR)
+@pytest.mark.parametrize("year_code", [PREVIOUS_YEAR, CURRENT_YEAR])
+def test_every_secondary_class_subject_of_term_one_has_the_assessments_due(demo, year_code):
+    """Every learner on a class's list at the end of term I (or now, for this year's) has the
+    columns of every subject the class takes (its grade's compulsory subjects and, in grades
+    10–12, four electives): all of them last year; this year those due by the demo's day."""
+    year = SchoolYear.objects.get(code=year_code)
+    complete = year_code == PREVIOUS_YEAR
     grade_subjects = {
         (gs.grade, gs.subject_id): gs for gs in GradeSubject.objects.select_related("subject")
     }
@@ -208,13 +227,11 @@ def test_every_secondary_class_subject_of_term_one_has_every_required_assessment
         "school_class_id", "subject_id"
     ):
         taught[class_id].add(subject_id)
-    cells = defaultdict(Counter)  # (class, subject) → student → cells
-    for class_id, subject_id, student_id, n in (
-        Score.objects.filter(year=year, term=1)
-        .values_list("school_class_id", "subject_id", "student_id")
-        .annotate(n=Count("id"))
-    ):
-        cells[(class_id, subject_id)][student_id] = n
+    cells = defaultdict(lambda: defaultdict(set))  # (class, subject) → student → columns
+    for class_id, subject_id, student_id, kind, seq in Score.objects.filter(
+        year=year, term=1
+    ).values_list("school_class_id", "subject_id", "student_id", "kind", "seq"):
+        cells[(class_id, subject_id)][student_id].add((kind, seq))
     # On the list on the term's last day; a learner who moved that very day, in the new class.
     latest = {}
     for student_id, class_id in (
@@ -227,7 +244,7 @@ def test_every_secondary_class_subject_of_term_one_has_every_required_assessment
     on_list = defaultdict(set)
     for student_id, class_id in latest.items():
         on_list[class_id].add(student_id)
-    classes = list(_classes(CURRENT_YEAR))
+    classes = list(_classes(year_code))
     assert len(classes) > 30
     for school_class in classes:
         subjects = taught[school_class.pk]
@@ -237,10 +254,29 @@ def test_every_secondary_class_subject_of_term_one_has_every_required_assessment
         electives = subjects - compulsory
         assert len(electives) == (4 if school_class.grade >= 10 else 0), school_class
         for subject_id in subjects:
-            required = len(allowed_cells(grade_subjects[(school_class.grade, subject_id)]))
+            subject = grade_subjects[(school_class.grade, subject_id)]
+            required = set(allowed_cells(subject)) if complete else _due(subject, year)
             got = cells[(school_class.pk, subject_id)]
             assert set(got) == on_list[school_class.pk], (school_class, subject_id)
-            assert set(got.values()) == {required}, (school_class, subject_id)
+            assert {frozenset(c) for c in got.values()} == {frozenset(required)}, (
+                school_class, subject_id)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_this_years_term_one_has_regular_and_mid_term_assessments_but_no_end_of_term(demo):
+    """Late November: the mid-term papers and most regular assessments are in, the last regular
+    assessment of subjects with three or four is not, nor any end-of-term paper."""
+    year = SchoolYear.objects.get(code=CURRENT_YEAR)
+    kinds = Counter(Score.objects.filter(year=year).values_list("kind", flat=True))
+    assert kinds[ScoreKind.REGULAR] > kinds[ScoreKind.MIDTERM] > 0
+    assert kinds[ScoreKind.FINAL] == 0
+    seqs = set(
+        Score.objects.filter(year=year, kind=ScoreKind.REGULAR).values_list("seq", flat=True)
+    )
+    assert seqs == {1, 2, 3}
+    entered = Score.objects.filter(year=year).aggregate(first=Min("updated_at"),
+                                                        last=Max("updated_at"))  # fmt: skip
+    assert entered["first"].date() >= year.start_date and entered["last"].date() <= AS_OF
 
 
 @pytest.mark.django_db
@@ -248,30 +284,34 @@ def test_last_year_has_both_terms_and_this_year_term_two_is_empty(demo):
     terms = set(Score.objects.values_list("year__code", "term").distinct())
     assert terms == set(GRADE_TERMS)
     assert not Score.objects.filter(year__code=CURRENT_YEAR, term=2).exists()
-    # Primary classes have their periodic tests, integers.
-    primary = Score.objects.filter(school_class__grade__lte=5, year__code=CURRENT_YEAR)
-    assert primary.exists()
-    assert set(primary.values_list("kind", flat=True)) <= {ScoreKind.MIDTERM, ScoreKind.FINAL}
+    assert not Score.objects.filter(year__code=EARLIER_YEAR).exists()
+    # Primary classes have their periodic tests, integers: last year's mid-term and end-of-term
+    # tests, this year's grade 4–5 mid-term tests so far.
+    primary = Score.objects.filter(school_class__grade__lte=5, year__code=PREVIOUS_YEAR)
+    assert set(primary.values_list("kind", flat=True)) == {ScoreKind.MIDTERM, ScoreKind.FINAL}
     assert all(v == v.to_integral() for v in primary.values_list("value", flat=True)[:2000])
+    now = Score.objects.filter(school_class__grade__lte=5, year__code=CURRENT_YEAR)
+    assert set(now.values_list("kind", flat=True)) == {ScoreKind.MIDTERM}
+    assert set(now.values_list("school_class__grade", flat=True)) == {4, 5}
 
 
 @pytest.mark.django_db
 def test_class_averages_are_realistic_with_some_weak_learners(demo):
     class_of = dict(
-        LearningResult.objects.filter(year__code=CURRENT_YEAR, term=1).values_list(
+        LearningResult.objects.filter(year__code=PREVIOUS_YEAR, term=1).values_list(
             "student_id", "school_class_id"
         )
     )
     averages = defaultdict(list)
     for student_id, average in SubjectResult.objects.filter(
-        year__code=CURRENT_YEAR, term=1, average__isnull=False
+        year__code=PREVIOUS_YEAR, term=1, average__isnull=False
     ).values_list("student_id", "average"):
         averages[class_of[student_id]].append(float(average))
     class_means = [mean(v) for v in averages.values() if len(v) > 100]
     assert len(class_means) > 30
     assert 6.5 <= mean(class_means) <= 7.5
     assert sum(6.0 <= m <= 8.0 for m in class_means) / len(class_means) > 0.9
-    results = SubjectResult.objects.filter(year__code=CURRENT_YEAR, term=1)
+    results = SubjectResult.objects.filter(year__code=PREVIOUS_YEAR, term=1)
     scored = results.filter(average__isnull=False).count()
     weak = results.filter(average__lt=5).count()
     assert 0.02 * scored < weak < 0.15 * scored
@@ -281,8 +321,8 @@ def test_class_averages_are_realistic_with_some_weak_learners(demo):
 
 @pytest.mark.django_db
 def test_results_are_computed_with_every_level_present(demo):
-    current = LearningResult.objects.filter(year__code=CURRENT_YEAR, term=Period.FIRST)
-    levels = Counter(current.values_list("level", flat=True))
+    first = LearningResult.objects.filter(year__code=PREVIOUS_YEAR, term=Period.FIRST)
+    levels = Counter(first.values_list("level", flat=True))
     assert set(levels) >= set(Level.values)
     learners = sum(levels.values())
     assert levels[None] <= 0.01 * learners  # a learner who changed elective track mid-year
@@ -300,11 +340,17 @@ def test_results_are_computed_with_every_level_present(demo):
         .count()
         == year.count()
     )
+    # This year's term I is under way: no learner has a level yet, for want of end-of-term papers.
+    now = LearningResult.objects.filter(year__code=CURRENT_YEAR, term=Period.FIRST)
+    assert now.count() > 1000
+    assert set(now.values_list("level", flat=True)) == {None}
+    assert not LearningResult.objects.filter(year__code=CURRENT_YEAR, term=Period.YEAR).exists()
 
 
 @pytest.mark.django_db
-def test_days_absent_and_conduct_are_recorded_per_learner_and_term(demo):
-    records = TermRecord.objects.filter(year__code=CURRENT_YEAR, term=1)
+@pytest.mark.parametrize("term", [1, 2])
+def test_days_absent_and_conduct_are_recorded_per_learner_and_term(demo, term):
+    records = TermRecord.objects.filter(year__code=PREVIOUS_YEAR, term=term)
     secondary = records.filter(school_class__grade__gte=6)
     conduct = Counter(secondary.values_list("conduct", flat=True))
     assert "" not in conduct
@@ -312,9 +358,29 @@ def test_days_absent_and_conduct_are_recorded_per_learner_and_term(demo):
     assert set(records.filter(school_class__grade__lte=5).values_list("conduct", flat=True)) == {""}
     days = list(records.values_list("days_absent", flat=True))
     assert sum(d <= 5 for d in days) > 0.8 * len(days) and max(days) > 10
-    scored = set(Score.objects.filter(year__code=CURRENT_YEAR, term=1).values_list(
+    scored = set(Score.objects.filter(year__code=PREVIOUS_YEAR, term=term).values_list(
         "student_id", flat=True).distinct())  # fmt: skip
     assert scored == set(records.values_list("student_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_this_terms_records_have_the_days_absent_so_far_and_no_conduct_yet(demo):
+    now = TermRecord.objects.filter(year__code=CURRENT_YEAR, term=1)
+    assert set(now.values_list("conduct", flat=True)) == {""}
+    days_now = list(now.values_list("days_absent", flat=True))
+    days_then = list(
+        TermRecord.objects.filter(year__code=PREVIOUS_YEAR, term=1).values_list(
+            "days_absent", flat=True
+        )
+    )
+    assert 0.4 < mean(days_now) / mean(days_then) < 0.8  # about 60% of the term has gone by
+    # Every learner on a list has the record; grades 1–3 have no test before the end of term.
+    scored = set(Score.objects.filter(year__code=CURRENT_YEAR, term=1).values_list(
+        "student_id", flat=True).distinct())  # fmt: skip
+    recorded = set(now.values_list("student_id", flat=True))
+    assert scored <= recorded
+    unscored = now.filter(student_id__in=recorded - scored)
+    assert set(unscored.values_list("school_class__grade", flat=True)) == {1, 2, 3}
 
 
 @pytest.mark.django_db
@@ -360,20 +426,68 @@ def test_last_year_is_approved_and_locked_and_this_year_is_open(demo):
 
 
 @pytest.mark.django_db
-def test_the_demo_guardian_sees_their_childs_results(demo):
+def test_the_demo_guardian_sees_their_childs_grade_six_year_and_this_term_so_far(demo):
     guardian = User.objects.get(username=GUARDIAN)
     child = Student.objects.get(user__username=STUDENT, guardianship__guardian__user=guardian)
-    year = SchoolYear.objects.get(code=CURRENT_YEAR)
-    results = learner_results(actor=guardian, student=child, year=year)
-    term = results.periods[Period.FIRST]
-    assert term.learning is not None and term.learning.level in Level.values
-    assert len(term.subjects) >= 10 and all(s.complete for s in term.subjects)
-    assert term.record is not None and term.record.conduct in Level.values
+    last_year = learner_results(
+        actor=guardian, student=child, year=SchoolYear.objects.get(code=PREVIOUS_YEAR)
+    )
+    year = last_year.periods[Period.YEAR]
+    assert year.learning is not None and year.learning.level in Level.values
+    assert year.learning.promoted is True  # the child moved up to 7A1 after all
+    for period in (Period.FIRST, Period.SECOND):
+        term = last_year.periods[period]
+        assert len(term.subjects) >= 10 and all(s.complete for s in term.subjects)
+        assert term.record is not None and term.record.conduct in Level.values
+    now = learner_results(
+        actor=guardian, student=child, year=SchoolYear.objects.get(code=CURRENT_YEAR)
+    ).periods[Period.FIRST]
+    assert len(now.subjects) >= 10 and not any(s.complete for s in now.subjects)
+    assert now.learning is not None and now.learning.level is None
+
+
+@pytest.mark.django_db
+def test_every_secondary_learner_with_a_complete_year_has_its_transcript(demo):
+    complete = LearningResult.objects.filter(
+        year__code=PREVIOUS_YEAR, term=Period.YEAR, level__isnull=False
+    )
+    transcripts = Transcript.objects.filter(year__code=PREVIOUS_YEAR)
+    assert transcripts.count() == complete.count() > 2000
+    assert set(transcripts.values_list("student_id", flat=True)) == set(
+        complete.values_list("student_id", flat=True)
+    )
+    assert not transcripts.filter(version__gt=1).exists()
+    assert not Transcript.objects.exclude(year__code=PREVIOUS_YEAR).exists()
+    assert not transcripts.filter(
+        student__enrollments__year__code=PREVIOUS_YEAR,
+        student__enrollments__school_class__grade__lte=5,
+    ).exists()
+    for transcript in transcripts.order_by("?")[:20]:
+        assert hash_matches(transcript)
+        assert transcript_verify(transcript.code).state == "valid"
+
+
+@pytest.mark.django_db
+def test_the_demo_guardian_opens_the_childs_transcript_and_its_pdf(demo, client):
+    guardian = User.objects.get(username=GUARDIAN)
+    child = Student.objects.get(user__username=STUDENT, guardianship__guardian__user=guardian)
+    client.force_login(guardian)
+    mine = client.get(reverse("transcripts:mine"))
+    assert mine.status_code == 200 and child.full_name in mine.content.decode()
+    transcript = Transcript.objects.get(student=child, year__code=PREVIOUS_YEAR)
+    assert transcript.content["class"]["name"] == "6A1"
+    page = client.get(reverse("transcripts:page", args=[child.pk, PREVIOUS_YEAR]))
+    assert page.status_code == 200
+    assert format_code(transcript.code) in page.content.decode()
+    pdf = client.get(reverse("transcripts:pdf", args=[child.pk, PREVIOUS_YEAR]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
 
 
 @pytest.mark.django_db
 def test_loaded_grades_are_those_the_seed_generates(demo):
-    """Regenerating one class's grade book from the seed gives the stored scores."""
+    """Regenerating one class's grade book from the seed gives the stored scores (this term's,
+    the columns due by the demo's day)."""
     year = SchoolYear.objects.get(code=CURRENT_YEAR)
     school_class = SchoolClass.objects.select_related("school").get(
         school__name="Trường THCS Lý Tự Trọng", year=year, name=PEOPLE_CLASS
@@ -381,6 +495,8 @@ def test_loaded_grades_are_those_the_seed_generates(demo):
     roster = _rosters([school_class.pk], {CURRENT_YEAR: year}, [(CURRENT_YEAR, 1)])
     roster = roster[(school_class.pk, 1)]
     specs, subject_ids = _curriculum()
+    due = {gs.subject.code: _due(gs, year) for gs in GradeSubject.objects.filter(
+        grade=school_class.grade).select_related("subject")}  # fmt: skip
     school = next(s for s in ROSTER if s.code == school_class.school.code)
     expected = {
         (roster[i][0], subject_ids[code], kind, seq): (value, passed)
@@ -390,7 +506,9 @@ def test_loaded_grades_are_those_the_seed_generates(demo):
             subjects=class_subjects(school_class.grade, school_class.name,
                                     specs[school_class.grade]),
         )
+        if (kind, seq) in due[code]
     }  # fmt: skip
+    assert expected
     stored = {
         (s, subject, kind, seq): (value, passed)
         for s, subject, kind, seq, value, passed in Score.objects.filter(

@@ -7,10 +7,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from hocso.accounts.models import Role
 from hocso.accounts.scope import scope_for
-from hocso.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES
+from hocso.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES, PEOPLE_CLASS
 from hocso.demo.data.schools import (
     LOWER_SECONDARY_SUBJECTS,
     PRESCHOOL_SUBJECTS,
@@ -19,7 +20,15 @@ from hocso.demo.data.schools import (
     SECOND_SUBJECT,
     UPPER_SECONDARY_SUBJECTS,
 )
-from hocso.demo.plan import SCALES, DemoPlan
+from hocso.demo.plan import (
+    AS_OF,
+    CURRENT_YEAR,
+    EARLIER_YEAR,
+    PREVIOUS_YEAR,
+    SCALES,
+    DemoPlan,
+    year_dates,
+)
 from hocso.orgs.models import OrgKind, OrgUnit, OrgUnitMove, SchoolType
 from hocso.registry import selectors
 from hocso.registry.models import (
@@ -75,7 +84,7 @@ def test_khmer_learners_carry_khmer_family_names(demo):
 
 
 def test_every_current_class_has_30_to_45_active_learners_and_a_homeroom_teacher(demo):
-    classes = SchoolClass.objects.filter(year__code="2025-2026").annotate(
+    classes = SchoolClass.objects.filter(year__code=CURRENT_YEAR).annotate(
         active=Count("enrollments", filter=Q(enrollments__end_date__isnull=True))
     )
     assert classes.exists()
@@ -117,13 +126,19 @@ def test_learners_born_in_the_year_their_grade_implies(demo):
         .values_list("school_class__grade", "student__date_of_birth")
     )
     assert rows
+    assert CURRENT_YEAR == "2026-2027"
     for grade, born in rows:
-        assert born.year == 2020 - grade  # grade 1 in 2025-2026 → born 2019
+        assert born.year == 2021 - grade  # grade 1 in 2026-2027 → 6 in 2026 → born 2020
     repeaters = Enrollment.objects.filter(
         end_date__isnull=True, start_reason=EnrollmentStart.REPEAT, school_class__grade__gte=1
     ).exclude(school__school_type=SchoolType.CONTINUING)
+    assert repeaters.exists()
     for enrollment in repeaters.select_related("student", "school_class"):
-        assert enrollment.student.date_of_birth.year == 2019 - enrollment.school_class.grade
+        assert enrollment.student.date_of_birth.year == 2020 - enrollment.school_class.grade
+    graduates = Enrollment.objects.filter(end_reason=EnrollmentEnd.GRADUATION)
+    assert {e.student.date_of_birth.year for e in graduates.select_related("student")[:50]} == {
+        2008
+    }  # grade 12 in 2025-2026
 
 
 def test_each_learner_has_one_active_enrollment_unless_dropped_out_or_graduated(demo):
@@ -149,19 +164,67 @@ def test_enrollment_history_has_promotions_transfers_drop_outs_and_graduations(d
         assert out.end_date == transfer_in.start_date and out.school_id != transfer_in.school_id
         assert transfer_in.student.school_id == transfer_in.school_id
     graduation = Enrollment.objects.filter(end_reason=EnrollmentEnd.GRADUATION).first()
-    assert graduation.school_class.grade == 12 and graduation.year.code == "2024-2025"
+    assert graduation.school_class.grade == 12 and graduation.year.code == PREVIOUS_YEAR
 
 
 def test_promoted_learners_were_in_the_same_cohort_class_last_year(demo):
     promoted = Enrollment.objects.filter(
-        start_reason=EnrollmentStart.PROMOTION, year__code="2025-2026", school_class__name="7A1"
+        start_reason=EnrollmentStart.PROMOTION, year__code=CURRENT_YEAR, school_class__name="7A1"
     ).select_related("student")[:20]
     assert promoted
     for enrollment in promoted:
-        last_year = Enrollment.objects.get(student=enrollment.student, year__code="2024-2025")
+        last_year = Enrollment.objects.get(student=enrollment.student, year__code=PREVIOUS_YEAR)
         assert (
             last_year.school_class.name == "6A1" and last_year.end_reason == EnrollmentEnd.YEAR_END
         )
+
+
+def test_cohorts_already_at_school_before_the_reform_keep_that_year_in_their_history(demo):
+    """8A1 of 2026-2027 was 7A1 in 2025-2026 and 6A1 in 2024-2025, before the 1 July 2025
+    reform; 12A1's learners were in 10A1 then."""
+    for current, before in (("8A1", "6A1"), ("12A1", "10A1")):
+        enrollments = Enrollment.objects.filter(
+            start_reason=EnrollmentStart.PROMOTION, year__code=CURRENT_YEAR,
+            school_class__name=current, end_date__isnull=True,
+        ).select_related("student", "school")[:20]  # fmt: skip
+        assert enrollments
+        for enrollment in enrollments:
+            history = list(
+                Enrollment.objects.filter(student=enrollment.student).order_by("start_date")
+            )
+            assert [e.year.code for e in history] == [EARLIER_YEAR, PREVIOUS_YEAR, CURRENT_YEAR]
+            assert history[0].school_class.name == before
+            assert history[0].school_id == enrollment.school_id
+            assert history[0].start_date == year_dates(EARLIER_YEAR)[0]
+            assert history[0].end_date == date(2025, 5, 31)
+            assert history[0].school_class.homeroom_teacher is not None
+
+
+def test_the_tree_of_a_day_before_the_reform_counts_the_learners_enrolled_that_day(demo, client):
+    from hocso.accounts.models import User
+
+    client.force_login(User.objects.get(username="so.gddt"))
+    before = client.get(reverse("orgs:tree") + "?unit=84&on=2025-01-01")
+    assert before.status_code == 200
+    districts = {c.code: c.student_count for c in before.context["children"]}
+    enrolled = Enrollment.objects.filter(
+        start_date__lte=date(2025, 1, 1), end_date__gte=date(2025, 1, 1)
+    )
+    assert sum(districts.values()) == enrolled.count() > 1000
+    assert len([n for n in districts.values() if n]) == 3  # the three former districts
+    after = client.get(reverse("orgs:tree") + "?on=2025-10-01")
+    assert [c.code for c in after.context["children"]] == ["86"]
+
+
+def test_nothing_happens_after_the_demos_day(demo):
+    assert date(2026, 11, 27) == AS_OF
+    assert not Enrollment.objects.filter(start_date__gt=AS_OF).exists()
+    assert not Enrollment.objects.filter(end_date__gt=AS_OF).exists()
+    moved = Enrollment.objects.filter(year__code=CURRENT_YEAR, end_date__isnull=False)
+    assert moved.filter(end_reason=EnrollmentEnd.TRANSFER_OUT).exists()
+    assert moved.filter(end_reason=EnrollmentEnd.DROP_OUT).exists()
+    assert not Equipment.objects.filter(acquired_on__gt=date(2026, 8, 31)).exists()
+    assert Equipment.objects.filter(acquired_on__year=2026).exists()
 
 
 def test_guardians_have_vietnamese_mobile_numbers_and_siblings_share_them(demo):
@@ -282,8 +345,13 @@ def test_demo_people_accounts_are_linked_to_their_records(demo):
     learner = learner_user.student
     assert learner.full_name == learner_user.full_name
     assert parent_user.guardian in learner.guardians.all()
-    assert teacher_user.staff.homeroom_classes.filter(name="6A1", year__code="2025-2026").exists()
-    assert learner.enrollments.get(end_date__isnull=True).school_class.name == "6A1"
+    assert PEOPLE_CLASS == "7A1"
+    assert teacher_user.staff.homeroom_classes.filter(name="7A1", year__code=CURRENT_YEAR).exists()
+    assert learner.enrollments.get(end_date__isnull=True).school_class.name == "7A1"
+    # The child did grade 6 here last year, with the same homeroom teacher.
+    last_year = learner.enrollments.get(year__code=PREVIOUS_YEAR)
+    assert last_year.school_class.name == "6A1" and last_year.school_id == learner.school_id
+    assert last_year.school_class.homeroom_teacher == teacher_user.staff
     # The guardian sees their own children (siblings share guardians) and nobody else.
     visible = set(selectors.students_visible(actor=parent_user))
     assert learner in visible and visible == set(parent_user.guardian.students.all())

@@ -8,15 +8,24 @@ list them. The teacher, learner and guardian accounts are linked to real records
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from hocso.accounts.models import Role, RoleAssignment, User
 from hocso.accounts.services import role_grant
+from hocso.assessment.models import LearningResult, Period
 from hocso.orgs.models import OrgUnit
-from hocso.registry.models import Enrollment, Guardianship, Relationship, SchoolClass, StudentStatus
+from hocso.registry.models import (
+    Enrollment,
+    EnrollmentStart,
+    Guardianship,
+    Relationship,
+    SchoolClass,
+    StudentStatus,
+)
 
 from .data.geography import SUCCESSOR_CODE
-from .plan import CURRENT_YEAR
+from .plan import CURRENT_YEAR, PREVIOUS_YEAR
 
 DEMO_PASSWORD = "hocso-demo-2025"  # noqa: S105 — documented in the README; demo data only
 
@@ -27,9 +36,12 @@ SCHOOL_ADMINS = {
     "admin.thpt-tracu": "Trường THPT Trà Cú",
     "admin.th-phuong1": "Trường Tiểu học Phường 1",
 }
-# The teacher, learner and guardian accounts belong to this school and class.
+# The teacher, learner and guardian accounts belong to this school and class of the current year:
+# grade 7, so the learner has a complete grade-6 year (results, transcript) in 6A1 last year.
 PEOPLE_SCHOOL = "Trường THCS Lý Tự Trọng"
-PEOPLE_CLASS = "6A1"
+PEOPLE_CLASS = "7A1"
+# The schools some demo account belongs to (the province scale completes only their last year).
+ACCOUNT_SCHOOLS = tuple(dict.fromkeys((*SCHOOL_ADMINS.values(), PEOPLE_SCHOOL)))
 TEACHER = "gv.thcs-lytutrong"
 STUDENT = "hs.thcs-lytutrong"
 GUARDIAN = "ph.thcs-lytutrong"
@@ -79,17 +91,22 @@ def create_demo_accounts() -> list[DemoAccount]:
     staff.save(update_fields=["user"])
     role_grant(actor=None, user=teacher, role=Role.TEACHER, org_unit=school)
 
-    # A learner of that class whose parent has a phone number: the guardian account is theirs.
+    # A learner of that class who moved up from last year's class here (so last year is on
+    # record, and its year results, when the grades are loaded, say promoted), whose parent has a
+    # phone number: the guardian account is theirs.
+    promoted = LearningResult.objects.filter(
+        student=OuterRef("student"), year__code=PREVIOUS_YEAR, term=Period.YEAR, promoted=True
+    )
+    candidates = Enrollment.objects.filter(
+        school_class=school_class,
+        start_reason=EnrollmentStart.PROMOTION,
+        end_date__isnull=True,
+        student__status=StudentStatus.STUDYING,
+        student__guardianship__guardian__phone__gt="",
+    ).order_by("student__search_name", "student_id")
     enrollment = (
-        Enrollment.objects.filter(
-            school_class=school_class,
-            end_date__isnull=True,
-            student__status=StudentStatus.STUDYING,
-            student__guardianship__guardian__phone__gt="",
-        )
-        .select_related("student")
-        .order_by("student__search_name", "student_id")
-        .first()
+        candidates.filter(Exists(promoted)).select_related("student").first()
+        or candidates.select_related("student").first()  # the demo without grades
     )
     learner = enrollment.student
     student_user = _user(STUDENT, learner.full_name, password)

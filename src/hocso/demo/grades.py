@@ -24,6 +24,23 @@ some subject, and a few percent end a term with Chưa đạt.
 
 Everything else is drawn from random streams seeded per school, class, subject and term (as the
 rest of the demo is per school), so the same seed gives the same grades.
+
+What the grade books hold (load.py GRADE_TERMS). The previous school year (2025-2026) is complete:
+both terms, every column, days absent and conduct, approved and locked, so its year results,
+promotions and transcripts exist. The current year (2026-2027) stands on the demo's day (plan.AS_OF,
+27 November, about 60% into term I, which runs 5 September – 15 January). A column is in the
+grade book when its usual entry day (`cell_day`) is on or before that day:
+
+- regular assessments, spread over the first 85% of the term: both of a subject with 2, the first
+  two of 3, the first three of 4 (the last ones fall due in late November and December);
+- the mid-term paper, in the middle of the term (10 November): every subject, and the grade 4–5
+  mid-term tests of Tiếng Việt and Toán;
+- the end-of-term papers (a week before the term ends): none yet, nor the primary end-of-term
+  tests.
+
+So no term I result has a level yet (the results list the missing end-of-term assessments), the
+days absent so far are recorded (a share of a whole term's, `elapsed`), and conduct, judged at
+the end of the term, is still empty. Term II is empty.
 """
 
 import hashlib
@@ -31,6 +48,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from statistics import NormalDist
 
@@ -223,6 +241,26 @@ def assign_teachers(
     return result
 
 
+# --- when a column is entered --------------------------------------------------------------------
+
+
+def cell_day(kind: str, seq: int, regular_count: int, first: date, last: date) -> date:
+    """The day a grade book column is usually entered in a term running `first`–`last`:
+    regular assessments spread over the first 85% of the term, the mid-term paper in its middle,
+    the end-of-term paper a week before it ends."""
+    length = (last - first).days
+    if kind == ScoreKind.REGULAR:
+        return first + timedelta(days=round(length * 0.85 * seq / (regular_count + 1)))
+    if kind == ScoreKind.MIDTERM:
+        return first + timedelta(days=length // 2)
+    return last - timedelta(days=7)
+
+
+def elapsed(first: date, last: date, day: date) -> float:
+    """How much of the term `first`–`last` has gone by on `day` (0–1)."""
+    return min(1.0, max(0.0, ((day - first).days + 1) / ((last - first).days + 1)))
+
+
 # --- scores -------------------------------------------------------------------------------------
 
 # (learner index, subject code, kind, seq, value, passed): value for scored subjects and primary
@@ -346,9 +384,12 @@ class GradeGenerator:
         class_name: str,
         learners: Sequence[str],
         with_conduct: bool,
+        so_far: float = 1.0,
     ) -> list[tuple[int, str]]:
         """(days absent, conduct level or "") per learner for the term. Most learners miss a few
-        days; a few are away for weeks. Conduct (grades 6–12) is mostly Tốt or Khá."""
+        days; a few are away for weeks. Conduct (grades 6–12) is mostly Tốt or Khá. For a term
+        under way (`so_far` < 1, the share of it gone by): the days absent until now, and no
+        conduct yet (it is judged at the end of the term)."""
         rng = self._rng("records", school.code, year, term, class_name)
         extra = 1.5 if school.school_type == SchoolType.CONTINUING else 0.0
         out = []
@@ -365,5 +406,7 @@ class GradeGenerator:
                     + rng.gauss(0.0, CONDUCT_NOISE_SD)
                 )
                 conduct = next((level for cut, level in CONDUCT_CUTS if score > cut), Level.FAIL)
+            if so_far < 1.0:
+                days, conduct = int(days * so_far), ""
             out.append((min(days, 60), conduct))
         return out

@@ -9,15 +9,18 @@ would have computed, such as search_name.
 
 Grade books (grades.py generates them) are millions of cells at province scale: they are written
 as plain rows (COPY on PostgreSQL, executemany on SQLite), and the results are then computed by
-the assessment service itself (results_compute), as a school would.
+the assessment service itself (results_compute), as a school would. Last year's transcripts are
+issued by the assessment service too (transcript_issue), learner by learner: the slowest part of
+the small demo, which the command reports on its own line.
 """
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -28,12 +31,15 @@ from hocso.assessment.models import (
     LearningResult,
     LockAction,
     LockStatus,
+    Period,
     Score,
     SubjectResult,
     TeachingAssignment,
     TermRecord,
 )
 from hocso.assessment.services import allowed_cells, results_compute
+from hocso.assessment.transcripts import transcript_issue
+from hocso.core.bulk import large_cache
 from hocso.core.text import fold
 from hocso.curriculum.models import LAST_PRIMARY_GRADE, GradeSubject
 from hocso.orgs.models import OrgKind, OrgUnit, Ownership, SchoolYear
@@ -43,7 +49,6 @@ from hocso.orgs.services import (
     orgunit_move,
     schoolyear_get_or_create,
 )
-from hocso.core.bulk import large_cache
 from hocso.registry.models import (
     Enrollment,
     Equipment,
@@ -55,7 +60,7 @@ from hocso.registry.models import (
     Student,
 )
 
-from .accounts import DemoAccount, create_demo_accounts
+from .accounts import ACCOUNT_SCHOOLS, DemoAccount, create_demo_accounts
 from .data.geography import (
     DISTRICTS,
     PROVINCE_CODE,
@@ -70,9 +75,12 @@ from .grades import (
     SubjectSpec,
     TeacherSpec,
     assign_teachers,
+    cell_day,
     class_subjects,
+    elapsed,
 )
-from .plan import CURRENT_YEAR, PREVIOUS_YEAR, DemoPlan, Scale
+from .plan import AS_OF, CURRENT_YEAR, EARLIER_YEAR, PREVIOUS_YEAR, DemoPlan, Scale
+from .roster import ROSTER_BY_NAME
 
 REFORM_DAY = date(2025, 7, 1)
 LAST_DAY_BEFORE_REFORM = date(2025, 6, 30)
@@ -103,6 +111,7 @@ class Summary:
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
     grades: "GradesSummary | None" = None
+    transcripts: "TranscriptsSummary | None" = None
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -122,7 +131,8 @@ def load_demo(
         schools = _build_tree(plan)
         progress("org", len(plan.schools), len(plan.schools))
         years = {
-            code: schoolyear_get_or_create(code=code) for code in (PREVIOUS_YEAR, CURRENT_YEAR)
+            code: schoolyear_get_or_create(code=code)
+            for code in (EARLIER_YEAR, PREVIOUS_YEAR, CURRENT_YEAR)
         }
         staff_ids = _load_staff(plan, schools, progress)
         class_ids = _load_classes(plan, schools, years, staff_ids)
@@ -133,6 +143,15 @@ def load_demo(
         if grades:
             summary.grades = load_grades(
                 plan, terms=GRADE_TERMS_BY_SCALE.get(scale.name, GRADE_TERMS), progress=progress
+            )
+            complete = FULL_YEAR_SCHOOLS_BY_SCALE.get(scale.name)
+            if complete is not None:  # the schools with demo accounts get last year too
+                summary.grades.add(
+                    load_grades(plan, terms=PREVIOUS_YEAR_TERMS, schools=complete,
+                                progress=progress)
+                )  # fmt: skip
+            summary.transcripts = issue_transcripts(
+                plan, year_code=PREVIOUS_YEAR, schools=complete, progress=progress
             )
         summary.accounts = create_demo_accounts()
     _refresh_planner_statistics()
@@ -398,12 +417,20 @@ def _count(summary: Summary, plan: DemoPlan) -> None:
 # --- grade books, attendance and results --------------------------------------------------------
 
 # What the demo's grade books hold: last school year complete (both terms, approved and locked, so
-# year results, promotions and transcripts exist) and term I of the current year, open. Term II
-# of the current year is left for teachers to enter.
-GRADE_TERMS = ((PREVIOUS_YEAR, 1), (PREVIOUS_YEAR, 2), (CURRENT_YEAR, 1))
+# year results, promotions and transcripts exist) and term I of the current year as it stands on
+# the demo's day (grades.py: no end-of-term papers yet), open. Term II is left to come.
+PREVIOUS_YEAR_TERMS = ((PREVIOUS_YEAR, 1), (PREVIOUS_YEAR, 2))
+GRADE_TERMS = (*PREVIOUS_YEAR_TERMS, (CURRENT_YEAR, 1))
 # The province (~95,000 secondary learners, ~62 cells each a term) gets term I of the current
-# year only: every past term would add about six million cells and minutes to the load.
+# year, and last year only in the schools that have demo accounts (so their learners have
+# transcripts): every past term of the whole province would add about six million cells and
+# minutes to the load.
 GRADE_TERMS_BY_SCALE = {"small": GRADE_TERMS, "province": ((CURRENT_YEAR, 1),)}
+# Scale → the schools (codes) whose last year is complete, transcripts issued; None: all.
+FULL_YEAR_SCHOOLS_BY_SCALE = {
+    "small": None,
+    "province": tuple(sorted({ROSTER_BY_NAME[name].code for name in ACCOUNT_SCHOOLS})),
+}
 LOCKED_YEARS = frozenset({PREVIOUS_YEAR})
 ROWS_PER_WRITE = 100_000
 
@@ -419,6 +446,28 @@ class GradesSummary:
     levels: dict[tuple[str, int], dict[str | None, int]] = field(default_factory=dict)
     seconds: float = 0.0  # in all
     results_seconds: float = 0.0  # of which computing the results
+
+    def add(self, other: "GradesSummary") -> None:
+        """Fold in another load's figures (the province's second pass over some schools)."""
+        self.terms = tuple(sorted({*self.terms, *other.terms}))
+        self.assignments += other.assignments
+        self.scores += other.scores
+        self.term_records += other.term_records
+        self.locked += other.locked
+        for key, counts in other.levels.items():
+            mine = self.levels.setdefault(key, {})
+            for level, n in counts.items():
+                mine[level] = mine.get(level, 0) + n
+        self.seconds += other.seconds
+        self.results_seconds += other.results_seconds
+
+
+@dataclass
+class TranscriptsSummary:
+    year: str
+    issued: int = 0
+    skipped: int = 0  # complete year results, but the service still found something missing
+    seconds: float = 0.0
 
 
 def _insert(model, columns: Sequence[str], rows: list[tuple]) -> int:
@@ -477,18 +526,16 @@ def _term_dates(year: SchoolYear, term: int) -> tuple[date, date]:
     return year.term2_start, year.end_date
 
 
-def _cell_stamps(year: SchoolYear, term: int) -> dict[tuple[str, int, int], object]:
-    """When each column was entered: regular assessments spread over the term, the mid-term in
-    its middle, the end-of-term a week before it ends. Keyed (kind, seq, columns of regular)."""
+def _cell_stamps(year: SchoolYear, term: int, as_of: date) -> dict[tuple[str, int, int], object]:
+    """When each column was entered (grades.cell_day), keyed (kind, seq, columns of regular);
+    None for a column not yet entered on `as_of`."""
     first, last = _term_dates(year, term)
-    length = (last - first).days
     stamps = {}
     for count in range(0, 5):
-        for seq in range(1, count + 1):
-            day = first + timedelta(days=round(length * 0.85 * seq / (count + 1)))
-            stamps[("regular", seq, count)] = _stamp(day)
-        stamps[("midterm", 1, count)] = _stamp(first + timedelta(days=length // 2))
-        stamps[("final", 1, count)] = _stamp(last - timedelta(days=7))
+        columns = [("regular", n) for n in range(1, count + 1)] + [("midterm", 1), ("final", 1)]
+        for kind, seq in columns:
+            day = cell_day(kind, seq, count, first, last)
+            stamps[(kind, seq, count)] = _stamp(day) if day <= as_of else None
     return stamps
 
 
@@ -524,20 +571,28 @@ def _rosters(class_ids, years: dict[str, SchoolYear], terms) -> dict[tuple[int, 
 
 @transaction.atomic
 def load_grades(
-    plan: DemoPlan, *, terms=GRADE_TERMS, compute: bool = True, progress: Progress = _no_progress
+    plan: DemoPlan,
+    *,
+    terms=GRADE_TERMS,
+    schools: Collection[str] | None = None,
+    as_of: date = AS_OF,
+    compute: bool = True,
+    progress: Progress = _no_progress,
 ) -> GradesSummary:
     """Teaching assignments, grade books and term records (days absent, conduct) of the demo's
-    classes for `terms` ((year code, term) pairs), last year's grade books approved and locked,
-    then every school's results computed by the assessment service. Works on any database the
-    plan was loaded into (the benchmark adds a term to the province this way)."""
+    classes for `terms` ((year code, term) pairs) as they stand on `as_of` (a term under way
+    has the columns entered by then, grades.py), last year's grade books approved and locked,
+    then every school's results computed by the assessment service. `schools` (codes) narrows
+    it to some of the plan's schools. A class's term that already has grades is left as it is.
+    Works on any database the plan was loaded into (the benchmark adds terms this way)."""
     started = time.monotonic()
     terms = tuple(terms)
     summary = GradesSummary(terms=terms)
     generator = GradeGenerator(plan.seed)
     years = {y.code: y for y in SchoolYear.objects.filter(code__in={code for code, _ in terms})}
+    wanted = list(plan.school_by_code) if schools is None else list(schools)
     units = {
-        unit.code: unit
-        for unit in OrgUnit.objects.filter(kind=OrgKind.SCHOOL, code__in=list(plan.school_by_code))
+        unit.code: unit for unit in OrgUnit.objects.filter(kind=OrgKind.SCHOOL, code__in=wanted)
     }
     specs, subject_ids = _curriculum()
     classes: dict[int, list] = defaultdict(list)  # school id → its classes of those years
@@ -562,7 +617,8 @@ def load_grades(
     )
     rosters = _rosters(all_class_ids, years, terms)
     year_of = {year.pk: year for year in years.values()}
-    stamps = {(code, term): _cell_stamps(years[code], term) for code, term in terms}
+    stamps = {(code, term): _cell_stamps(years[code], term, as_of) for code, term in terms}
+    so_far = {(code, term): elapsed(*_term_dates(years[code], term), as_of) for code, term in terms}
     terms_of_year = defaultdict(list)
     for code, term in terms:
         terms_of_year[years[code].pk].append(term)
@@ -606,7 +662,8 @@ def load_grades(
                 year = year_of[year_id]
                 for term in terms_of_year[year_id]:
                     roster = rosters.get((class_id, term))
-                    if not roster:
+                    share = so_far[(year.code, term)]
+                    if not roster or not share or _has_grades(roster[0][0], year_id, term):
                         continue
                     learners = [key for _id, key in roster]
                     subjects = subjects_of[class_id]
@@ -619,12 +676,14 @@ def load_grades(
                         school=school, year=year.code, term=term, class_name=name,
                         learners=learners, subjects=subjects,
                     ):  # fmt: skip
+                        entered = when[(kind, seq, regular_count[code])]
+                        if entered is None:  # not due yet on the demo's day
+                            continue
                         scores.append(
                             (school_id, year_id, term, class_id, roster[i][0], subject_ids[code],
-                             kind, seq, as_text.get(value), passed,
-                             when[(kind, seq, regular_count[code])])
+                             kind, seq, as_text.get(value), passed, entered)
                         )  # fmt: skip
-                    ended = _stamp(_term_dates(year, term)[1], 16)
+                    ended = _stamp(min(_term_dates(year, term)[1], as_of), 16)
                     for (student_id, _key), (days, conduct) in zip(
                         roster,
                         generator.class_records(
@@ -634,6 +693,7 @@ def load_grades(
                             class_name=name,
                             learners=learners,
                             with_conduct=grade > LAST_PRIMARY_GRADE,
+                            so_far=share,
                         ),  # fmt: skip
                         strict=True,
                     ):
@@ -672,6 +732,12 @@ def load_grades(
         connection.check_constraints()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _has_grades(student_id: int, year_id: int, term: int) -> bool:
+    """The learner already has grades in that term (read through the grade book's unique index,
+    which starts with the learner: Score has no index by class)."""
+    return Score.objects.filter(student_id=student_id, year_id=year_id, term=term).exists()
 
 
 def _analyze(*models) -> None:
@@ -727,6 +793,43 @@ def _lock_terms(to_lock: list[tuple], year_of: dict[int, SchoolYear]) -> int:
         )
     GradebookLockEvent.objects.bulk_create(events, batch_size=BATCH)
     return len(locks)
+
+
+# --- transcripts --------------------------------------------------------------------------------
+
+
+def issue_transcripts(
+    plan: DemoPlan,
+    *,
+    year_code: str,
+    schools: Collection[str] | None = None,
+    progress: Progress = _no_progress,
+) -> TranscriptsSummary:
+    """The electronic transcript of `year_code` of every secondary learner of the plan's schools
+    (or of `schools`, codes) whose year results are complete, issued by the system through the
+    assessment service, one learner at a time, as a school admin would. Primary classes get
+    none: the service issues transcripts for grades 6–12 only (Circular 22)."""
+    started = time.monotonic()
+    summary = TranscriptsSummary(year=year_code)
+    year = SchoolYear.objects.get(code=year_code)
+    codes = list(plan.school_by_code) if schools is None else list(schools)
+    complete = LearningResult.objects.filter(
+        year=year, term=Period.YEAR, level__isnull=False, school__code__in=codes,
+        school_class__grade__gt=LAST_PRIMARY_GRADE,
+    )  # fmt: skip
+    learners = list(Student.objects.filter(pk__in=complete.values("student_id")).order_by("pk"))
+    step = max(1, len(learners) // 20)
+    for index, learner in enumerate(learners, start=1):
+        try:
+            transcript_issue(actor=None, student=learner, year=year)
+        except ValidationError:
+            summary.skipped += 1
+        else:
+            summary.issued += 1
+        if index % step == 0 or index == len(learners):
+            progress("transcripts", index, len(learners))
+    summary.seconds = time.monotonic() - started
+    return summary
 
 
 def _count_results(summary: GradesSummary, schools, years) -> None:

@@ -11,7 +11,7 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 
 from hocso.orgs.models import SchoolType
@@ -49,8 +49,14 @@ from .people import (
 )
 from .roster import ROSTER, Commune, SchoolSpec, communes_of
 
-PREVIOUS_YEAR = "2024-2025"
-CURRENT_YEAR = "2025-2026"
+# The demo stands in late November of term I of CURRENT_YEAR (AS_OF). PREVIOUS_YEAR is complete
+# (grade books, results, promotions, transcripts); EARLIER_YEAR, the last school year before the
+# 1 July 2025 reform, holds only the enrollment history of the cohorts that were already at
+# their school then, so the tree of a day before the reform still has its learners.
+EARLIER_YEAR = "2024-2025"
+PREVIOUS_YEAR = "2025-2026"
+CURRENT_YEAR = "2026-2027"
+AS_OF = date(2026, 11, 27)  # nothing in the demo happens after this day
 TARGET_KHMER_SHARE = 0.31
 
 # Learners per school level across the province (≈ 215,000 in all; DOMAIN.md §6).
@@ -130,7 +136,7 @@ class ClassRec:
     grade: int
     name: str
     size: int = 0  # planned active learners (current year) or planned graduates
-    predecessor: str | None = None  # previous-year class of the same cohort (current classes)
+    predecessor: str | None = None  # the same cohort's class a year earlier, at this school
     homeroom: int | None = None  # index into the school's staff list
     stage_index: int = 0
 
@@ -417,7 +423,8 @@ class DemoPlan:
 
     def classes_for(self, school: SchoolSpec) -> list[ClassRec]:
         """Current-year classes (with planned sizes), the previous year's classes of the same
-        cohorts, and last year's graduating grade-12 classes."""
+        cohorts, last year's graduating grade-12 classes, and the EARLIER_YEAR classes of the
+        cohorts that were already at the school two years ago."""
         cached = self._classes.get(school.code)
         if cached is not None:
             return cached
@@ -426,6 +433,18 @@ class DemoPlan:
         per_stage = self._target_learners(school) / len(stages)
         current: list[ClassRec] = []
         previous: list[ClassRec] = []
+        earlier: list[ClassRec] = []
+
+        def earlier_class(index: int, ordinal: int, track: str, number: int) -> str | None:
+            """The EARLIER_YEAR class of a cohort at stage `index` in PREVIOUS_YEAR."""
+            if index == 0:
+                return None
+            stage = stages[index - 1]
+            name = _class_name(stage, ordinal, track, number)
+            earlier.append(ClassRec(school.code, EARLIER_YEAR, stage.grade, name,
+                                    stage_index=index - 1))  # fmt: skip
+            return name
+
         for index, stage in enumerate(stages):
             weight = 1.0
             if stage.label:
@@ -446,6 +465,7 @@ class DemoPlan:
                             PREVIOUS_YEAR,
                             prev_stage.grade,
                             predecessor,
+                            predecessor=earlier_class(index - 1, ordinal, track, number),
                             stage_index=index - 1,
                         )  # fmt: skip
                     )
@@ -472,10 +492,11 @@ class DemoPlan:
                             12,
                             _class_name(stage, 0, track, number),
                             size=min(size, CLASS_SIZE[1]),
+                            predecessor=earlier_class(index, 0, track, number),
                             stage_index=index,
                         )  # fmt: skip
                     )
-        classes = current + previous
+        classes = current + previous + earlier
         self._classes[school.code] = classes
         return classes
 
@@ -511,11 +532,14 @@ class DemoPlan:
         khmer_share = 0.5 if school.boarding else min(0.8, school.district.khmer_share * 0.6)
         subjects = self._subject_picker(level)
 
+        this_year = year_dates(CURRENT_YEAR)[0].year
+
         def person(position: str, subject: str, oldest: int, youngest: int) -> StaffRec:
+            """Someone aged `youngest` to `oldest` in the year the current school year starts."""
             gender = FEMALE if rng.random() < female_share else MALE
             draw = rng.random()
             ethnicity = KHMER if draw < khmer_share else HOA if draw < khmer_share + 0.01 else KINH
-            born = random_day(rng, rng.randint(oldest, youngest))
+            born = random_day(rng, this_year - rng.randint(youngest, oldest))
             return StaffRec(
                 full_name=full_name(rng, family_name(rng, ethnicity), ethnicity, gender),
                 gender=gender,
@@ -529,8 +553,8 @@ class DemoPlan:
                 phone=self.ids.phone(rng),
             )
 
-        staff = [person(Position.PRINCIPAL, subjects(rng), 1968, 1982)]
-        staff += [person(Position.VICE_PRINCIPAL, subjects(rng), 1970, 1988) for _ in range(n_vice)]
+        staff = [person(Position.PRINCIPAL, subjects(rng), 57, 43)]
+        staff += [person(Position.VICE_PRINCIPAL, subjects(rng), 55, 37) for _ in range(n_vice)]
         teachers_start = len(staff)
         for i in range(n_teachers):
             if i < len(current) and 1 <= current[i].grade <= 5:
@@ -538,8 +562,8 @@ class DemoPlan:
                 subject = S.PRIMARY_CLASS_TEACHER["lower" if current[i].grade <= 3 else "upper"]
             else:
                 subject = subjects(rng)
-            staff.append(person(Position.TEACHER, subject, 1967, 2001))
-        staff += [person(Position.STAFF, "", 1970, 2002) for _ in range(n_support)]
+            staff.append(person(Position.TEACHER, subject, 58, 24))
+        staff += [person(Position.STAFF, "", 55, 23) for _ in range(n_support)]
 
         # Homeroom teachers: one teacher per current class; last year's class of the same cohort
         # had the same teacher, and last year's grade 12 had the teachers who now start grade 10.
@@ -554,6 +578,11 @@ class DemoPlan:
         for cls in classes:
             if cls.year == PREVIOUS_YEAR and cls.homeroom is None and free:
                 cls.homeroom = free.pop(0)
+        # Two years ago the cohorts had their last year's homeroom teacher too.
+        by_name_earlier = {c.name: c for c in classes if c.year == EARLIER_YEAR}
+        for cls in classes:
+            if cls.year == PREVIOUS_YEAR and cls.predecessor:
+                by_name_earlier[cls.predecessor].homeroom = cls.homeroom
 
         # A few teachers also teach at another school of the same level in the district.
         if level != SchoolType.PRESCHOOL:
@@ -649,7 +678,9 @@ class DemoPlan:
                 if cls.year == CURRENT_YEAR:
                     label = cls.name.split(" ")[0] if cls.grade == 0 else ""
                     by_level_grade[(school.school_type, cls.grade, label)].append(cls)
-        first, last = date(2025, 9, 20), date(2026, 3, 31)
+        # Since the school year began, and up to a few days before the demo's day.
+        first = year_dates(CURRENT_YEAR)[0] + timedelta(days=15)
+        last = AS_OF - timedelta(days=7)
         result: dict[tuple[str, str], list] = defaultdict(list)
         for school in self.schools:
             for cls in self.classes_for(school):
@@ -672,6 +703,16 @@ class DemoPlan:
 
     # --- learners -------------------------------------------------------------------------------
 
+    @cached_property
+    def _earlier_classes(self) -> dict[tuple[str, str], str | None]:
+        """(school code, PREVIOUS_YEAR class name) → the same cohort's EARLIER_YEAR class."""
+        return {
+            (c.school, c.name): c.predecessor
+            for school in self.schools
+            for c in self.classes_for(school)
+            if c.year == PREVIOUS_YEAR
+        }
+
     def students_for(self, school: SchoolSpec) -> SchoolPeople:
         """Every learner whose record belongs to this school: the current classes' learners
         (including those who transferred in), this year's drop-outs and last year's graduates."""
@@ -683,8 +724,10 @@ class DemoPlan:
         stages = _stages(school.school_type)
         homes = self._home_communes(school)
         level = school.school_type
+        start_earlier, end_earlier = year_dates(EARLIER_YEAR)
         start_prev, end_prev = year_dates(PREVIOUS_YEAR)
         start_cur = year_dates(CURRENT_YEAR)[0]
+        earlier_of = self._earlier_classes
         drop_rate = DROP_OUT_RATE.get(level, 0.0)
         repeat_rate = REPEAT_RATE.get(level, 0.0)
         students: list[StudentRec] = []
@@ -693,21 +736,31 @@ class DemoPlan:
         def cohort_start(stage_index: int) -> str:
             return EnrollmentStart.PROMOTION if stage_index > 0 else EnrollmentStart.ADMISSION
 
-        def history(cls: ClassRec) -> list[EnrollmentRec]:
-            """Last year's enrollment in the cohort's class, when the cohort was here."""
-            if not cls.predecessor:
+        def past(school_code: str, previous_class: str | None, stage_index: int):
+            """The cohort's enrollments at `school_code` in the two years before this one: its
+            class of last year (at `stage_index`) and, if it was already there, two years ago."""
+            if previous_class is None:
                 return []
-            return [
-                EnrollmentRec(school.code, PREVIOUS_YEAR, cls.predecessor, start_prev,
-                              cohort_start(cls.stage_index - 1), end_prev, EnrollmentEnd.YEAR_END)
-            ]  # fmt: skip
+            out = []
+            earlier_class = earlier_of.get((school_code, previous_class))
+            if earlier_class is not None:
+                out.append(EnrollmentRec(school_code, EARLIER_YEAR, earlier_class, start_earlier,
+                                         cohort_start(stage_index - 1), end_earlier,
+                                         EnrollmentEnd.YEAR_END))  # fmt: skip
+            out.append(EnrollmentRec(school_code, PREVIOUS_YEAR, previous_class, start_prev,
+                                     cohort_start(stage_index), end_prev, EnrollmentEnd.YEAR_END))  # fmt: skip
+            return out
+
+        def history(cls: ClassRec) -> list[EnrollmentRec]:
+            """The cohort's earlier enrollments at this school, when it was here."""
+            return past(school.code, cls.predecessor, cls.stage_index - 1)
 
         def learner(stage: Stage, enrollments, *, status=StudentStatus.STUDYING, older=0,
                     home_school=school) -> StudentRec:  # fmt: skip
             gender = MALE if rng.random() < 0.515 else FEMALE
             commune = rng.choice(homes)
             ethnicity = self._ethnicity(rng, school, commune)
-            born_year = year_dates(CURRENT_YEAR)[0].year - stage.age - older
+            born_year = start_cur.year - stage.age - older
             if enrollments[-1].year == PREVIOUS_YEAR:
                 born_year -= 1
             if level == SchoolType.CONTINUING:
@@ -758,19 +811,12 @@ class DemoPlan:
                 students.append(learner(stage, enrollments))
             for _ in range(repeaters):
                 repeated = rng.choice(same_grade_last_year)
-                enrollments = [
-                    EnrollmentRec(school.code, PREVIOUS_YEAR, repeated.name, start_prev,
-                                  cohort_start(repeated.stage_index), end_prev, EnrollmentEnd.YEAR_END),
+                enrollments = past(school.code, repeated.name, repeated.stage_index) + [
                     EnrollmentRec(school.code, CURRENT_YEAR, cls.name, start_cur, EnrollmentStart.REPEAT),
                 ]  # fmt: skip
                 students.append(learner(stage, enrollments, older=1))
             for source, day, note in moved_in:
-                enrollments = []
-                if source.predecessor:
-                    enrollments.append(
-                        EnrollmentRec(source.school, PREVIOUS_YEAR, source.predecessor, start_prev,
-                                      cohort_start(source.stage_index - 1), end_prev, EnrollmentEnd.YEAR_END)
-                    )  # fmt: skip
+                enrollments = past(source.school, source.predecessor, source.stage_index - 1)
                 enrollments += [
                     EnrollmentRec(source.school, CURRENT_YEAR, source.name, start_cur,
                                   cohort_start(source.stage_index), day, EnrollmentEnd.TRANSFER_OUT, note),
@@ -781,7 +827,7 @@ class DemoPlan:
             # This year's drop-outs were in the class too, but no longer count in it.
             dropped = sum(rng.random() < drop_rate for _ in range(cls.size)) if drop_rate else 0
             for _ in range(dropped):
-                day = random_date_between(rng, date(2025, 10, 1), date(2026, 4, 30))
+                day = random_date_between(rng, start_cur + timedelta(days=25), AS_OF)
                 enrollments = history(cls) + [
                     EnrollmentRec(school.code, CURRENT_YEAR, cls.name, start_cur,
                                   cohort_start(cls.stage_index), day, EnrollmentEnd.DROP_OUT,
@@ -795,10 +841,8 @@ class DemoPlan:
                 continue
             stage = stages[cls.stage_index]
             for _ in range(cls.size):
-                enrollments = [
-                    EnrollmentRec(school.code, PREVIOUS_YEAR, cls.name, start_prev,
-                                  EnrollmentStart.PROMOTION, end_prev, EnrollmentEnd.GRADUATION)
-                ]  # fmt: skip
+                enrollments = past(school.code, cls.name, cls.stage_index)
+                enrollments[-1].end_reason = EnrollmentEnd.GRADUATION
                 students.append(learner(stage, enrollments, status=StudentStatus.GRADUATED))
         return SchoolPeople(students, new_families)
 
@@ -875,6 +919,7 @@ class DemoPlan:
         level = school.school_type
         current = [c for c in self.classes_for(school) if c.year == CURRENT_YEAR]
         learners = sum(c.size for c in current)
+        this_year = year_dates(CURRENT_YEAR)[0].year
         rooms: list[RoomRec] = []
         equipment: list[EquipmentRec] = []
         sequence: dict[str, int] = defaultdict(int)
@@ -883,8 +928,9 @@ class DemoPlan:
             return rng.choices((Condition.GOOD, Condition.FAIR, Condition.BROKEN), weights)[0]
 
         def item(prefix, name, category, room, quantity, first_year=2012):
-            acquired = random_date_between(rng, date(first_year, 1, 1), date(2025, 8, 31))
-            age = 2025 - acquired.year
+            # Bought by the summer before the current school year.
+            acquired = random_date_between(rng, date(first_year, 1, 1), date(this_year, 8, 31))
+            age = this_year - acquired.year
             weights = (88, 10, 2) if age <= 6 else (55, 33, 12)
             sequence[prefix] += 1
             equipment.append(

@@ -53,9 +53,11 @@ class Command(BaseCommand):
             choices=list(SCALES),
             default="small",
             help=_(
-                "small: 13 trường ở 3 huyện cũ, vài nghìn học sinh, sổ điểm cả năm học 2024-2025 "
-                "và học kì I năm học 2025-2026, dưới một phút; province: ~430 trường, ~215.000 "
-                "học sinh, ~14.000 cán bộ, sổ điểm học kì I năm học 2025-2026, khoảng 10 phút"
+                "small: 13 trường ở 3 huyện cũ, vài nghìn học sinh, sổ điểm và học bạ số cả năm "
+                "học 2025-2026, sổ điểm học kì I năm học 2026-2027 (đến cuối tháng 11), khoảng hai "
+                "phút; province: ~430 trường, ~215.000 học sinh, ~14.000 cán bộ, sổ điểm học kì I "
+                "năm học 2026-2027 (cả năm 2025-2026 và học bạ số ở các trường có tài khoản mẫu), "
+                "khoảng 10 phút"
             ),
         )
         parser.add_argument(
@@ -111,6 +113,7 @@ class Command(BaseCommand):
             "facilities": _("Phòng học và thiết bị"),
             "grades": _("Phân công giảng dạy, sổ điểm, chuyên cần và rèn luyện (theo trường)"),
             "results": _("Kết quả học tập (theo trường và năm học)"),
+            "transcripts": _("Cấp học bạ số (theo học sinh)"),
         }
         self.stderr.write(f"  {labels.get(stage, stage)}: {_number(done)}/{_number(total)}")
 
@@ -145,6 +148,7 @@ class Command(BaseCommand):
             _("  Phòng: %(rooms)s; thiết bị: %(equipment)s")
             % {"rooms": n(s.rooms), "equipment": n(s.equipment)},
             *_grades_lines(s.grades),
+            *_transcripts_lines(s.transcripts),
             _(
                 "Lưu ý: chỉ sinh phần tỉnh Trà Vinh cũ của tỉnh Vĩnh Long. Tỉnh Trà Vinh (84) và 9 "
                 "huyện/thị/thành hết hiệu lực ngày 30/6/2025, đơn vị kế thừa là tỉnh Vĩnh Long (86); "
@@ -200,6 +204,18 @@ def _grades_lines(g) -> list[str]:
             % {"period": period_names[period], "year": year, "levels": shown or "—"}
         )
     return lines
+
+
+def _transcripts_lines(t) -> list[str]:
+    if t is None:
+        return []
+    line = _(
+        "  Học bạ số năm học %(year)s: đã cấp %(issued)s bản cho học sinh khối 6–12 "
+        "(%(seconds).1f giây)"
+    ) % {"year": t.year, "issued": _number(t.issued), "seconds": t.seconds}
+    if t.skipped:
+        line += _("; chưa đủ kết quả để cấp: %(n)s") % {"n": _number(t.skipped)}
+    return [line]
 
 
 def _number(value: int) -> str:
