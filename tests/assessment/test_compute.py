@@ -235,13 +235,14 @@ def test_upper_secondary_learners_take_the_electives_taught_in_their_class(tree,
     assert (missing.level, missing.missing) == (None, ["TIN"])
 
 
-def test_primary_classes_are_left_to_circular_27(tree, year):
+def test_a_school_recompute_gives_primary_classes_their_circular_27_year_result(tree, year):
     school_class = registry.class_create(actor=None, school=tree.school_b, year=year, grade=3,
                                          name="3A")  # fmt: skip
     enrol(school_class, 2, start=300)
     outcome = services.results_compute(actor=None, school=tree.school_b, year=year)
-    assert (outcome.classes, outcome.skipped_classes, outcome.learners) == (0, 1, 0)
-    assert not LearningResult.objects.exists()
+    assert (outcome.classes, outcome.skipped_classes, outcome.learners) == (1, 0, 2)
+    assert outcome.incomplete == 2  # no levels given yet: no outcome
+    assert not LearningResult.objects.exists()  # no Circular 22 results for primary
 
 
 def test_recomputing_a_school_needs_write_access_to_it(people, users):

@@ -154,7 +154,7 @@ def test_only_the_school_admin_of_the_learners_school_issues(family, who):
         )
 
 
-def test_a_primary_class_is_refused_with_a_reason(tree, users, year):
+def test_a_primary_learner_without_year_end_assessments_is_refused_with_a_reason(tree, users, year):
     school_class = registry.class_create(
         actor=None, school=tree.school_b, year=year, grade=3, name="3A"
     )
@@ -164,7 +164,7 @@ def test_a_primary_class_is_refused_with_a_reason(tree, users, year):
     )
     admin_b = UserFactory(username="admin_b")
     role_grant(actor=None, user=admin_b, role=Role.SCHOOL_ADMIN, org_unit=tree.school_b)
-    with pytest.raises(ValidationError, match="khối 6–12"):
+    with pytest.raises(ValidationError, match="Thông tư 27"):
         tx.transcript_issue(actor=admin_b, student=learner, year=year)
 
 

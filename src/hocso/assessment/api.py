@@ -1,4 +1,5 @@
-"""Assessment over JSON: a learner's results of a school year, and the PDF of their transcript.
+"""Assessment over JSON: a learner's results of a school year (secondary term and year results;
+primary levels, test scores and the year result of Circular 27), and the PDF of their transcript.
 
 Both read a learner through the registry's scoped selector, so a learner outside the caller's
 scope answers 404 exactly like an unknown one (staff read their org subtrees; a learner reads
@@ -14,6 +15,7 @@ from hocso.registry.selectors import student_get
 from . import transcripts
 from .models import Period, Transcript
 from .selectors import learner_results
+from .selectors_primary import learner_primary
 from .transcript_pdf import pdf_filename, render_transcript
 
 router = Router(tags=["assessment"])
@@ -41,10 +43,48 @@ class PeriodResultOut(Schema):
     subjects: list[SubjectResultOut]
 
 
+class PrimarySubjectOut(Schema):
+    code: str
+    name: str
+    levels: dict[str, str | None] = Field(
+        description='By assessment point ("giua_hk1", "cuoi_hk1", "giua_hk2", "cuoi_nam"): '
+        "T (Hoàn thành tốt) / H (Hoàn thành) / C (Chưa hoàn thành); null when only a comment"
+    )
+    comments: dict[str, str] = Field(description="The teacher's comment by assessment point")
+    tests: dict[str, int] = Field(description="Periodic test scores (1–10) by assessment point")
+
+
+class PrimaryTraitOut(Schema):
+    code: str = Field(description='A quality or competence, e.g. "cham_chi", "tu_chu_tu_hoc"')
+    name: str
+    group: str = Field(description="quality / general (competence) / specific (competence)")
+    levels: dict[str, str] = Field(
+        description="By assessment point: T (Tốt) / D (Đạt) / C (Cần cố gắng)"
+    )
+
+
+class PrimaryResultsOut(Schema):
+    outcome: str | None = Field(
+        description="The year's result: xuat_sac / tot / hoan_thanh / chua_hoan_thanh; "
+        "null while something of the end of the year is missing"
+    )
+    missing: list[str] = Field(
+        description='What is missing: "level:<subject>", "test:<subject>", "trait:<code>"'
+    )
+    promoted: bool | None = Field(description="Completed the grade's programme")
+    award: str = Field(description='"xuat_sac", "tieu_bieu" or ""')
+    outstanding: bool = Field(description="Marked outstanding by the teacher")
+    subjects: list[PrimarySubjectOut]
+    traits: list[PrimaryTraitOut]
+
+
 class LearnerResultsOut(Schema):
     student_id: int
     year: str
     periods: list[PeriodResultOut]
+    primary: PrimaryResultsOut | None = Field(
+        None, description="Grades 1–5 (Circular 27): levels, tests and the year result"
+    )
 
 
 def _year(code: str) -> SchoolYear:
@@ -57,9 +97,12 @@ def _year(code: str) -> SchoolYear:
 def student_results(request, student_id: int, year: str):
     """A learner's term and year results of one school year (`year` = "YYYY-YYYY"): per
     subject the average or Đạt/Chưa đạt, the learning and conduct results, days absent,
-    promotion and award. Periods without any result are left out."""
+    promotion and award. Periods without any result are left out. A primary learner (grades
+    1–5) has `primary` instead: levels, comments and test scores by assessment point, the
+    qualities' and competences' levels, and the year result."""
     student = student_get(actor=request.auth, pk=student_id)
-    results = learner_results(actor=request.auth, student=student, year=_year(year))
+    school_year = _year(year)
+    results = learner_results(actor=request.auth, student=student, year=school_year)
     periods = []
     for period in (Period.FIRST, Period.SECOND, Period.YEAR):
         found = results.periods.get(period)
@@ -88,7 +131,20 @@ def student_results(request, student_id: int, year: str):
                 ],
             }
         )
-    return {"student_id": student.pk, "year": year, "periods": periods}
+    primary = learner_primary(actor=request.auth, student=student, year=school_year)
+    primary_out = None
+    if primary.result is not None or primary.subjects or primary.traits:
+        result = primary.result
+        primary_out = {
+            "outcome": result.outcome if result else None,
+            "missing": list(result.missing) if result else [],
+            "promoted": result.promoted if result else None,
+            "award": result.award if result else "",
+            "outstanding": bool(result and result.outstanding),
+            "subjects": primary.subjects,
+            "traits": primary.traits,
+        }
+    return {"student_id": student.pk, "year": year, "periods": periods, "primary": primary_out}
 
 
 @router.get(

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .rules import PRIMARY_TRAITS
+
 
 class Term(models.IntegerChoices):
     FIRST = 1, _("Học kì I")
@@ -564,3 +566,300 @@ class Transcript(models.Model):
     def display_code(self) -> str:
         """The code as printed: groups of four (ABCD-EFGH-JKLM)."""
         return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+# --- primary assessment (Circular 27/2020, grades 1–5) -----------------------------------------
+
+
+class Stage(models.TextChoices):
+    """When in a term a primary learner is assessed periodically: mid-term or end of term. With
+    the term it names the four points of the year (giữa HKI, cuối HKI, giữa HKII, cuối năm)."""
+
+    MID = "mid", _("Giữa kì")
+    END = "end", _("Cuối kì")
+
+
+class SubjectLevel(models.TextChoices):
+    """A primary subject's level at an assessment point (Circular 27 Điều 6)."""
+
+    GOOD = "T", _("Hoàn thành tốt")
+    DONE = "H", _("Hoàn thành")
+    NOT_DONE = "C", _("Chưa hoàn thành")
+
+
+class TraitLevel(models.TextChoices):
+    """A quality's or competence's level (Circular 27 Điều 6). ASCII "D" stands for Đạt (the
+    rules write it "Đ")."""
+
+    GOOD = "T", _("Tốt")
+    PASS = "D", _("Đạt")
+    EFFORT = "C", _("Cần cố gắng")
+
+
+class PrimaryOutcome(models.TextChoices):
+    """The year's result of a primary learner (Circular 27 Điều 14)."""
+
+    EXCELLENT = "xuat_sac", _("Hoàn thành xuất sắc")
+    GOOD = "tot", _("Hoàn thành tốt")
+    COMPLETED = "hoan_thanh", _("Hoàn thành")
+    NOT_COMPLETED = "chua_hoan_thanh", _("Chưa hoàn thành")
+
+
+class PrimaryAward(models.TextChoices):
+    NONE = "", _("Không")
+    EXCELLENT = "xuat_sac", _("Học sinh Xuất sắc")
+    OUTSTANDING = "tieu_bieu", _("Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện")
+
+
+def _stage(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(stage__in=Stage.values), name=name)
+
+
+class PrimarySubjectAssessment(models.Model):
+    """The level (T / H / C) a teacher gives a primary learner in one subject at one point of
+    the year, with an optional short comment. A level may be blank while only the comment is
+    written; a row with neither does not exist.
+
+    Keyed by learner like Score (the unique index leads with the student and is the page's
+    index); the foreign keys have no index of their own for the same reasons (Score docstring).
+    """
+
+    school = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    year = models.ForeignKey(
+        "orgs.SchoolYear", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    term = models.PositiveSmallIntegerField(_("học kì"), choices=Term.choices)
+    stage = models.CharField(_("thời điểm"), max_length=3, choices=Stage.choices)
+    school_class = models.ForeignKey(
+        "registry.SchoolClass",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lớp"),
+        db_index=False,
+    )
+    student = models.ForeignKey(
+        "registry.Student",
+        on_delete=models.CASCADE,
+        related_name="primary_subject_levels",
+        db_index=False,
+    )
+    subject = models.ForeignKey(
+        "curriculum.Subject", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    level = models.CharField(
+        _("mức đạt được"), max_length=1, choices=SubjectLevel.choices, blank=True
+    )
+    comment = models.CharField(_("nhận xét"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mức đạt được môn học (tiểu học)")
+        verbose_name_plural = _("mức đạt được môn học (tiểu học)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "subject", "year", "term", "stage"],
+                name="primarysubject_unique_cell",
+            ),
+            _term_only("primarysubject_term_valid"),
+            _stage("primarysubject_stage_valid"),
+            models.CheckConstraint(
+                condition=Q(level="") | Q(level__in=SubjectLevel.values),
+                name="primarysubject_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(level="") | ~Q(comment=""), name="primarysubject_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.student_id} {self.subject_id} HK{self.term} {self.stage}: {self.level or '-'}"
+        )
+
+
+class PrimaryTraitAssessment(models.Model):
+    """The level (T / Đ / C) a primary learner reaches in one quality or competence (a code of
+    rules.PRIMARY_TRAITS) at one point of the year. End of term I and end of year are the
+    required points; the mid-terms are optional. Keyed by learner like Score."""
+
+    school = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    year = models.ForeignKey(
+        "orgs.SchoolYear", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    term = models.PositiveSmallIntegerField(_("học kì"), choices=Term.choices)
+    stage = models.CharField(_("thời điểm"), max_length=3, choices=Stage.choices)
+    school_class = models.ForeignKey(
+        "registry.SchoolClass",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lớp"),
+        db_index=False,
+    )
+    student = models.ForeignKey(
+        "registry.Student",
+        on_delete=models.CASCADE,
+        related_name="primary_trait_levels",
+        db_index=False,
+    )
+    trait = models.CharField(_("phẩm chất, năng lực"), max_length=20)
+    level = models.CharField(_("mức đạt được"), max_length=1, choices=TraitLevel.choices)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mức phẩm chất, năng lực (tiểu học)")
+        verbose_name_plural = _("mức phẩm chất, năng lực (tiểu học)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "trait", "year", "term", "stage"],
+                name="primarytrait_unique_cell",
+            ),
+            _term_only("primarytrait_term_valid"),
+            _stage("primarytrait_stage_valid"),
+            models.CheckConstraint(
+                condition=Q(level__in=TraitLevel.values), name="primarytrait_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(trait__in=list(PRIMARY_TRAITS)), name="primarytrait_trait_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.trait} HK{self.term} {self.stage}: {self.level}"
+
+
+class PrimaryChange(models.Model):
+    """History of the primary levels: who changed which level (or comment) from what to what.
+    Kept by value, like ScoreChange, so that a cleared cell keeps its history. `subject` is set
+    for a subject's level, `trait` for a quality's or competence's."""
+
+    school = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    year = models.ForeignKey("orgs.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    term = models.PositiveSmallIntegerField(choices=Term.choices)
+    stage = models.CharField(max_length=3, choices=Stage.choices)
+    school_class = models.ForeignKey(
+        "registry.SchoolClass", on_delete=models.PROTECT, related_name="+"
+    )
+    student = models.ForeignKey("registry.Student", on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey(
+        "curriculum.Subject", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    trait = models.CharField(max_length=20, blank=True)
+    old_level = models.CharField(max_length=1, blank=True)
+    new_level = models.CharField(max_length=1, blank=True)
+    old_comment = models.CharField(max_length=300, blank=True)
+    new_comment = models.CharField(max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=10, choices=ChangeSource.choices)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("lịch sử sửa đánh giá tiểu học")
+        verbose_name_plural = _("lịch sử sửa đánh giá tiểu học")
+        constraints = [
+            _term_only("primarychange_term_valid"),
+            _stage("primarychange_stage_valid"),
+            models.CheckConstraint(
+                condition=(Q(subject__isnull=False) & Q(trait=""))
+                | (Q(subject__isnull=True) & ~Q(trait="")),
+                name="primarychange_subject_xor_trait",
+            ),
+        ]
+        indexes = [models.Index(fields=["student", "year", "term"], name="primarychange_learner")]
+
+    def __str__(self) -> str:
+        what = self.subject_id or self.trait
+        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.student_id} {what} HK{self.term}"
+
+
+class PrimaryYearResult(models.Model):
+    """A primary learner's result of the year (Circular 27 Điều 14), computed from the end-of-
+    year levels and periodic test scores (compute_primary.py).
+
+    `outcome` is NULL while something is missing; `missing` then lists what, as "level:TOAN"
+    (a subject's end-of-year level), "test:TOAN" (its end-of-year periodic test) and
+    "trait:cham_chi" (a quality or competence). `promoted` (completed the grade's programme)
+    and `award` follow the outcome; `outstanding` is the teacher's mark that makes a learner
+    with Hoàn thành tốt a Học sinh Tiêu biểu (Điều 15) and survives every recomputation.
+    """
+
+    school = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    year = models.ForeignKey(
+        "orgs.SchoolYear", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    student = models.ForeignKey(
+        "registry.Student",
+        on_delete=models.CASCADE,
+        related_name="primary_year_results",
+        db_index=False,
+    )
+    school_class = models.ForeignKey(
+        "registry.SchoolClass",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lớp"),
+        db_index=False,
+    )
+    outcome = models.CharField(
+        _("kết quả cả năm"), max_length=20, choices=PrimaryOutcome.choices, null=True, blank=True
+    )
+    missing = models.JSONField(_("còn thiếu"), default=list, blank=True)
+    promoted = models.BooleanField(_("hoàn thành chương trình lớp học"), null=True, blank=True)
+    award = models.CharField(
+        _("khen thưởng"), max_length=10, choices=PrimaryAward.choices, blank=True
+    )
+    outstanding = models.BooleanField(_("tiêu biểu, được giáo viên đề nghị khen"), default=False)
+    computed_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("kết quả cả năm (tiểu học)")
+        verbose_name_plural = _("kết quả cả năm (tiểu học)")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "year"], name="primaryresult_unique"),
+            models.CheckConstraint(
+                condition=Q(outcome__isnull=True) | Q(outcome__in=PrimaryOutcome.values),
+                name="primaryresult_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(award__in=PrimaryAward.values), name="primaryresult_award_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__isnull=False) | Q(promoted__isnull=True, award=""),
+                name="primaryresult_decisions_need_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.year_id}: {self.outcome or '-'}"

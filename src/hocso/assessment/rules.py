@@ -3,7 +3,8 @@
 - Secondary, grades 6–12: Circular 22/2021/TT-BGDĐT — scores, term and year averages, learning
   result with the single-subject adjustment, conduct, promotion, awards.
 - Primary, grades 1–5: Circular 27/2020/TT-BGDĐT — subject levels, quality/competence levels,
-  integer periodic test scores and which subjects have periodic tests when.
+  integer periodic test scores and which subjects have periodic tests when; the five qualities
+  and ten competences; the year's result (Điều 14), awards (Điều 15) and completion.
 
 No Django import: the grade book, the results, the transcripts and the `hocso` commands call these,
 and they are a public library API of their own.

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from hocso.accounts.scope import scope_for
 from hocso.accounts.services import audit_log
 from hocso.core.text import clean_text
-from hocso.curriculum.models import AssessmentMode, GradeSubject
+from hocso.curriculum.models import LAST_PRIMARY_GRADE, AssessmentMode, GradeSubject
 from hocso.registry.models import Enrollment, SchoolClass
 
 from . import access, rules
@@ -32,6 +32,7 @@ from .compute import (
     plans_by_grade,
     roster_filter,
 )
+from .compute_primary import TRAIT_FROM_RULES, primary_plans, primary_results_compute
 from .models import (
     ChangeSource,
     GradebookLock,
@@ -40,9 +41,14 @@ from .models import (
     LockAction,
     LockStatus,
     Period,
+    PrimaryChange,
+    PrimarySubjectAssessment,
+    PrimaryTraitAssessment,
+    PrimaryYearResult,
     Score,
     ScoreChange,
     ScoreKind,
+    Stage,
     TeachingAssignment,
     Term,
     TermRecord,
@@ -396,6 +402,9 @@ def scores_save(
         updated=result.updated, deleted=result.deleted,
     )  # fmt: skip
     compute_class(school_class, periods=periods_for(term), student_ids=result.students)
+    if school_class.grade <= LAST_PRIMARY_GRADE:
+        # Periodic test scores count in a primary learner's year result (Circular 27 Điều 14).
+        primary_results_compute(school_class=school_class, student_ids=result.students)
     return result
 
 
@@ -545,7 +554,9 @@ def gradebook_unlock(*, actor, school_class: SchoolClass, term: int, reason: str
 @transaction.atomic
 def results_compute(*, actor, school, year, term: int | None = None) -> Outcome:
     """Recompute the results of every class of a school and year: `term` 1 or 2 recomputes that
-    term and the year, None both terms and the year. A few queries per class (compute.py).
+    term and the year, None both terms and the year (primary classes: their year result, from
+    the teachers' levels and the periodic tests). A few queries per class (compute.py,
+    compute_primary.py).
 
     Allowed to the system and to anyone who may write at the school (its admin, officers above
     it): results are derived from the grade books, so recomputing them changes no one's grades.
@@ -555,11 +566,20 @@ def results_compute(*, actor, school, year, term: int | None = None) -> Outcome:
     if actor is not None and not scope_for(actor).covers(school.path, write=True):
         raise PermissionDenied
     classes = list(SchoolClass.objects.filter(school=school, year=year).select_related("school"))
-    plans = plans_by_grade({c.grade for c in classes})
+    grades = {c.grade for c in classes}
+    plans = plans_by_grade(grades)
+    primary = {grade: primary_plans(grade) for grade in grades if grade <= LAST_PRIMARY_GRADE}
     taught = electives_by_class([c.pk for c in classes])
     periods = periods_for(term)
     outcome = Outcome()
     for school_class in sorted(classes, key=lambda c: (c.grade, c.name)):
+        if school_class.grade <= LAST_PRIMARY_GRADE:  # Circular 27: a year result from levels
+            outcome.add(
+                primary_results_compute(
+                    school_class=school_class, plans=primary[school_class.grade]
+                )
+            )
+            continue
         outcome.add(
             compute_class(
                 school_class,
@@ -574,3 +594,371 @@ def results_compute(*, actor, school, year, term: int | None = None) -> Outcome:
         complete=outcome.complete, incomplete=outcome.incomplete,
     )  # fmt: skip
     return outcome
+
+
+# --- primary assessment (Circular 27, grades 1–5) ----------------------------------------------
+
+
+def check_point(term, stage) -> tuple[int, str]:
+    """A primary assessment point: term 1 or 2 and stage "mid" or "end"."""
+    term = check_term(term)
+    if stage not in Stage.values:
+        raise ValidationError({"stage": _("Thời điểm đánh giá phải là giữa kì hoặc cuối kì")})
+    return term, str(stage)
+
+
+def _check_primary_class(school_class: SchoolClass) -> None:
+    if school_class.grade > LAST_PRIMARY_GRADE:
+        raise ValidationError(
+            _(
+                "Lớp %(name)s không phải lớp tiểu học: đánh giá theo Thông tư 27 chỉ dùng cho khối 1–5"
+            )
+            % {"name": school_class.name}
+        )
+
+
+def primary_subjects_writable(actor, school_class: SchoolClass) -> set[int] | None:
+    """The subjects whose levels the actor may give in the class: None for every subject (the
+    homeroom teacher, a school admin, the system), else the subjects the actor teaches there
+    (TeachingAssignment; possibly none)."""
+    if access.can_keep_class_records(actor, school_class):
+        return None
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return set()
+    return set(
+        TeachingAssignment.objects.filter(
+            school_class=school_class, staff__user=actor, staff__is_active=True
+        ).values_list("subject_id", flat=True)
+    )
+
+
+class PrimaryEntry(NamedTuple):
+    """One primary level to save. `code`: a subject code (subject levels) or a trait code of
+    rules.PRIMARY_TRAITS (qualities and competences). `level`: a code or a name ("T", "HTT",
+    "Hoàn thành tốt"; "Đ", "Đạt", "CCG"), "" to clear it, None to leave it as it is. `comment`
+    (subject levels only): the short comment, "" to clear, None to leave it."""
+
+    student_id: int
+    code: str
+    level: object = None
+    comment: object = None
+
+
+@dataclass(frozen=True)
+class PrimaryProblem:
+    index: int
+    student_id: int
+    code: str
+    message: str
+
+
+class PrimaryErrors(ValidationError):
+    """Entries refused by the primary level services: `problems` says which (a page marks the
+    cells); the messages name the learner and the subject or quality."""
+
+    def __init__(self, problems: list[PrimaryProblem]):
+        self.problems = problems
+        super().__init__([p.message for p in problems])
+
+
+MAX_PRIMARY_COMMENT = 300
+
+
+def _primary_checked(school_class, entries, names, labels, parse, *, comments: bool):
+    """(cleaned, problems); cleaned: (student_id, code, level or None, comment or None)."""
+    cleaned, problems, seen = [], [], {}
+
+    def problem(index, entry, message):
+        learner = names.get(entry.student_id) or _("Học sinh mã %(id)s") % {"id": entry.student_id}
+        column = labels.get(entry.code, str(entry.code))
+        problems.append(
+            PrimaryProblem(index, entry.student_id, str(entry.code),
+                           _("%(learner)s, %(column)s: %(reason)s")
+                           % {"learner": learner, "column": column, "reason": message})
+        )  # fmt: skip
+
+    for index, entry in enumerate(entries):
+        if entry.code not in labels:
+            problem(index, entry, _("không có trong chương trình khối %(grade)s")
+                    % {"grade": school_class.grade})  # fmt: skip
+            continue
+        if entry.student_id not in names:
+            problem(index, entry, _("học sinh không có trong danh sách lớp %(name)s")
+                    % {"name": school_class.name})  # fmt: skip
+            continue
+        key = (entry.student_id, entry.code)
+        if key in seen:
+            problem(index, entry, _("ô này được nhập hai lần (mục %(first)s và %(again)s)")
+                    % {"first": seen[key] + 1, "again": index + 1})  # fmt: skip
+            continue
+        seen[key] = index
+        level = entry.level
+        if level is not None:
+            if not isinstance(level, str):
+                level = str(level)
+            if level.strip():
+                try:
+                    level = parse(level)
+                except rules.AssessmentError as exc:
+                    problem(index, entry, assessment_message(exc))
+                    continue
+            else:
+                level = ""
+        comment = entry.comment
+        if comment is not None:
+            if not comments:
+                problem(index, entry, _("phẩm chất, năng lực không có ô nhận xét"))
+                continue
+            comment = clean_text(str(comment))
+            if len(comment) > MAX_PRIMARY_COMMENT:
+                problem(index, entry, _("nhận xét dài quá %(limit)s ký tự")
+                        % {"limit": MAX_PRIMARY_COMMENT})  # fmt: skip
+                continue
+        cleaned.append((entry.student_id, entry.code, level, comment))
+    return cleaned, problems
+
+
+def _primary_finish(*, actor, school_class, term, stage, lock, result, changes, action, now,
+                    source, **detail) -> None:  # fmt: skip
+    PrimaryChange.objects.bulk_create(changes)
+    if lock is not None and lock.status == LockStatus.REVIEWED:
+        # A change after the homeroom teacher's review needs reviewing again.
+        _transition(lock, LockStatus.OPEN, LockAction.REOPEN, actor=_user(actor), now=now)
+    audit_log(
+        actor=actor, action=action, obj=school_class, org_unit=school_class.school, term=term,
+        stage=stage, source=source, created=result.created, updated=result.updated,
+        deleted=result.deleted, **detail,
+    )  # fmt: skip
+    primary_results_compute(school_class=school_class, student_ids=result.students)
+
+
+@transaction.atomic
+def primary_subject_levels_save(
+    *, actor, school_class: SchoolClass, term: int, stage: str, entries,
+    source: str = ChangeSource.ENTRY,
+) -> SaveResult:  # fmt: skip
+    """Save subject levels (T / H / C) and comments of a primary class at one assessment point
+    (any of its subjects), then recompute the year results of the learners whose levels changed.
+
+    Refused as a whole: PermissionDenied when some entry's subject is not the actor's to assess
+    (only its teachers per TeachingAssignment, the homeroom teacher and a school admin may);
+    ValidationError when the class is not primary or its term is locked; PrimaryErrors naming
+    each wrong entry (not on the list, a subject the grade does not have, an unknown level).
+    Every real change is kept in PrimaryChange; saving what is stored changes nothing.
+    """
+    term, stage = check_point(term, stage)
+    _check_primary_class(school_class)
+    entries = [PrimaryEntry(*entry) for entry in entries]
+    grade_subjects = {
+        gs.subject.code: gs
+        for gs in GradeSubject.objects.filter(grade=school_class.grade).select_related("subject")
+    }
+    writable = primary_subjects_writable(actor, school_class)
+    if writable is not None:
+        for entry in entries:
+            gs = grade_subjects.get(entry.code)
+            if gs is not None and gs.subject_id not in writable:
+                raise PermissionDenied
+    lock = _lock(school_class, term)
+    _refuse_if_locked(lock, school_class, term)
+    names = _roster_names(school_class, {entry.student_id for entry in entries})
+    labels = {code: gs.display_name for code, gs in grade_subjects.items()}
+    cleaned, problems = _primary_checked(
+        school_class, entries, names, labels, rules.primary_subject_level, comments=True
+    )
+    if problems:
+        raise PrimaryErrors(problems)
+
+    year_id, school_id = school_class.year_id, school_class.school_id
+    subject_ids = {code: grade_subjects[code].subject_id for code in {c[1] for c in cleaned}}
+    existing = {
+        (row.student_id, row.subject_id): row
+        for row in PrimarySubjectAssessment.objects.select_for_update().filter(
+            student_id__in={c[0] for c in cleaned}, subject_id__in=set(subject_ids.values()),
+            year_id=year_id, term=term, stage=stage,
+        )
+    }  # fmt: skip
+    now, user = timezone.now(), _user(actor)
+    result = SaveResult()
+    create, update, delete, changes = [], [], [], []
+    for student_id, code, level, comment in cleaned:
+        subject_id = subject_ids[code]
+        old = existing.get((student_id, subject_id))
+        before = (old.level, old.comment) if old is not None else ("", "")
+        after = (before[0] if level is None else level, before[1] if comment is None else comment)
+        if after == before:
+            result.unchanged += 1
+            continue
+        if after == ("", ""):
+            delete.append(old.pk)
+            result.deleted += 1
+        elif old is None:
+            create.append(
+                PrimarySubjectAssessment(
+                    school_id=school_id, year_id=year_id, term=term, stage=stage,
+                    school_class=school_class, student_id=student_id, subject_id=subject_id,
+                    level=after[0], comment=after[1], updated_by=user, updated_at=now,
+                )
+            )  # fmt: skip
+            result.created += 1
+        else:
+            old.level, old.comment = after
+            old.school_class, old.updated_by, old.updated_at = school_class, user, now
+            update.append(old)
+            result.updated += 1
+        changes.append(
+            PrimaryChange(
+                school_id=school_id, year_id=year_id, term=term, stage=stage,
+                school_class=school_class, student_id=student_id, subject_id=subject_id,
+                old_level=before[0], new_level=after[0], old_comment=before[1],
+                new_comment=after[1], changed_by=user, changed_at=now, source=source,
+            )
+        )  # fmt: skip
+        result.students.add(student_id)
+    if not result.changed:
+        return result
+    PrimarySubjectAssessment.objects.bulk_create(create)
+    if update:
+        PrimarySubjectAssessment.objects.bulk_update(
+            update, ["level", "comment", "school_class", "updated_by", "updated_at"]
+        )
+    if delete:
+        PrimarySubjectAssessment.objects.filter(pk__in=delete).delete()
+    _primary_finish(
+        actor=actor, school_class=school_class, term=term, stage=stage, lock=lock,
+        result=result, changes=changes, action="primary.subject_levels.save", now=now,
+        source=source, subjects=sorted(subject_ids),
+    )  # fmt: skip
+    return result
+
+
+def _trait_level(value: str) -> str:
+    return TRAIT_FROM_RULES[rules.primary_quality_level(value)]
+
+
+@transaction.atomic
+def primary_traits_save(
+    *, actor, school_class: SchoolClass, term: int, stage: str, entries,
+    source: str = ChangeSource.ENTRY,
+) -> SaveResult:  # fmt: skip
+    """Save quality and competence levels (T / Đ / C) of a primary class at one assessment
+    point (the homeroom teacher or a school admin), then recompute the year results of the
+    learners whose levels changed. Refused as a whole like primary_subject_levels_save; an
+    entry's `level` "" or None clears the cell."""
+    term, stage = check_point(term, stage)
+    _check_primary_class(school_class)
+    if not access.can_keep_class_records(actor, school_class):
+        raise PermissionDenied
+    lock = _lock(school_class, term)
+    _refuse_if_locked(lock, school_class, term)
+    entries = [PrimaryEntry(*entry) for entry in entries]
+    entries = [e._replace(level=e.level if e.level is not None else "") for e in entries]
+    names = _roster_names(school_class, {entry.student_id for entry in entries})
+    labels = {code: _(name) for code, name in rules.PRIMARY_TRAITS.items()}
+    cleaned, problems = _primary_checked(
+        school_class, entries, names, labels, _trait_level, comments=False
+    )
+    if problems:
+        raise PrimaryErrors(problems)
+
+    year_id, school_id = school_class.year_id, school_class.school_id
+    existing = {
+        (row.student_id, row.trait): row
+        for row in PrimaryTraitAssessment.objects.select_for_update().filter(
+            student_id__in={c[0] for c in cleaned}, trait__in={c[1] for c in cleaned},
+            year_id=year_id, term=term, stage=stage,
+        )
+    }  # fmt: skip
+    now, user = timezone.now(), _user(actor)
+    result = SaveResult()
+    create, update, delete, changes = [], [], [], []
+    for student_id, code, level, _comment in cleaned:
+        old = existing.get((student_id, code))
+        before = old.level if old is not None else ""
+        if level == before:
+            result.unchanged += 1
+            continue
+        if not level:
+            delete.append(old.pk)
+            result.deleted += 1
+        elif old is None:
+            create.append(
+                PrimaryTraitAssessment(
+                    school_id=school_id, year_id=year_id, term=term, stage=stage,
+                    school_class=school_class, student_id=student_id, trait=code, level=level,
+                    updated_by=user, updated_at=now,
+                )
+            )  # fmt: skip
+            result.created += 1
+        else:
+            old.level = level
+            old.school_class, old.updated_by, old.updated_at = school_class, user, now
+            update.append(old)
+            result.updated += 1
+        changes.append(
+            PrimaryChange(
+                school_id=school_id, year_id=year_id, term=term, stage=stage,
+                school_class=school_class, student_id=student_id, trait=code,
+                old_level=before, new_level=level, changed_by=user, changed_at=now,
+                source=source,
+            )
+        )  # fmt: skip
+        result.students.add(student_id)
+    if not result.changed:
+        return result
+    PrimaryTraitAssessment.objects.bulk_create(create)
+    if update:
+        PrimaryTraitAssessment.objects.bulk_update(
+            update, ["level", "school_class", "updated_by", "updated_at"]
+        )
+    if delete:
+        PrimaryTraitAssessment.objects.filter(pk__in=delete).delete()
+    _primary_finish(
+        actor=actor, school_class=school_class, term=term, stage=stage, lock=lock,
+        result=result, changes=changes, action="primary.traits.save", now=now, source=source,
+    )  # fmt: skip
+    return result
+
+
+@transaction.atomic
+def primary_outstanding_set(
+    *, actor, school_class: SchoolClass, student, outstanding: bool
+) -> PrimaryYearResult:
+    """The homeroom teacher (or a school admin) marks a learner as outstanding in at least one
+    subject, quality or competence — with Hoàn thành tốt that makes them a Học sinh Tiêu biểu
+    (Circular 27 Điều 15) — or takes the mark back. Refused while term II is locked."""
+    _check_primary_class(school_class)
+    if not access.can_keep_class_records(actor, school_class):
+        raise PermissionDenied
+    _refuse_if_locked(_lock(school_class, Term.SECOND), school_class, Term.SECOND)
+    if student.pk not in _roster_names(school_class, [student.pk]):
+        raise ValidationError(
+            _("%(learner)s không có trong danh sách lớp %(name)s")
+            % {"learner": student.full_name, "name": school_class.name}
+        )
+    if not isinstance(outstanding, bool):
+        raise ValidationError({"outstanding": _("Chọn có hoặc không")})
+    row = (
+        PrimaryYearResult.objects.select_for_update()
+        .filter(student=student, year_id=school_class.year_id)
+        .first()
+    )
+    if row is not None and row.outstanding == outstanding:
+        return row
+    if row is None:
+        row = PrimaryYearResult(
+            school_id=school_class.school_id, year_id=school_class.year_id, student=student,
+            school_class=school_class,
+        )  # fmt: skip
+    row.outstanding = outstanding
+    row.updated_by = _user(actor)
+    row.full_clean(exclude=["school", "year", "student", "school_class", "updated_by"],
+                   validate_unique=False, validate_constraints=False)  # fmt: skip
+    row.save()
+    audit_log(
+        actor=actor, action="primary.outstanding", obj=student, org_unit=school_class.school,
+        year=school_class.year_id, outstanding=outstanding,
+    )  # fmt: skip
+    primary_results_compute(school_class=school_class, student_ids=[student.pk])
+    row.refresh_from_db()
+    return row

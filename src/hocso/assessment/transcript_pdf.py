@@ -6,6 +6,10 @@ absent, the decision at the end of the year, then the verification block: the co
 the absolute verify address and how to check it. Text is set in the bundled DejaVu Sans (fonts/,
 with its licence), which has every Vietnamese letter; fpdf2 embeds only the glyphs used.
 
+A primary learner's transcript (Circular 27) has its own body: the subjects with their end-of-year
+level and periodic test scores, the comments, the qualities and competences in three columns, and
+the year's result, completion and award.
+
 The document is always in Vietnamese (it is an official record), whatever the page language.
 The same transcript always gives the same bytes: the PDF's dates are the issue date.
 """
@@ -176,6 +180,87 @@ def _results(pdf: _TranscriptPDF, shown: dict) -> None:
     pdf.ln(8)
 
 
+def _primary_subjects(pdf: _TranscriptPDF, shown: dict) -> None:
+    pdf.text_line(_("1. Các môn học và hoạt động giáo dục"), size=10.5, bold=True, height=7)
+    points = shown["test_point_codes"]
+    test_width, level_width = 17, 32
+    widths = [10, CONTENT_WIDTH - 10 - level_width - test_width * len(points), level_width]
+    widths += [test_width] * len(points)
+    pdf.set_fill_color(235, 239, 245)
+    pdf.table_row(
+        [_("STT"), _("Môn học, hoạt động giáo dục"), _("Mức đạt được"),
+         *[_("KTĐK %(point)s") % {"point": _SHORT_POINTS[p]} for p in points]],
+        widths, bold=True, fill=True,
+    )  # fmt: skip
+    for number, subject in enumerate(shown["subjects"], start=1):
+        pdf.table_row([str(number), subject["name"], subject["level"], *subject["tests"]], widths,
+                      aligns=["C", "L", "C", *["C"] * len(points)])  # fmt: skip
+    pdf.set_font(FONT, "", 8)
+    pdf.multi_cell(0, 4, _t(_("Mức đạt được cuối năm: Hoàn thành tốt, Hoàn thành, Chưa hoàn thành. "
+                              "KTĐK: điểm bài kiểm tra định kì (Thông tư 27/2020/TT-BGDĐT).")),
+                   align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+    comments = [s for s in shown["subjects"] if s["comment"]]
+    if comments:
+        pdf.ln(1)
+        pdf.set_font(FONT, "B", 9)
+        pdf.cell(0, 5, _t(_("Nhận xét của giáo viên:")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FONT, "", 9)
+        for subject in comments:
+            pdf.multi_cell(0, 4.5, _t(f"{subject['name']}: {subject['comment']}"), align="L",
+                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+    pdf.ln(2)
+
+
+# Narrow column heads of the periodic tests by the rules' point codes (the PDF is always Vietnamese).
+_SHORT_POINTS = {
+    "giua_hk1": "giữa HKI",
+    "cuoi_hk1": "cuối HKI",
+    "giua_hk2": "giữa HKII",
+    "cuoi_nam": "cuối năm",
+}
+
+
+def _primary_traits(pdf: _TranscriptPDF, shown: dict) -> None:
+    pdf.text_line(_("2. Phẩm chất và năng lực"), size=10.5, bold=True, height=7)
+    groups = shown["trait_groups"]
+    if not groups:
+        pdf.text_line(_("Chưa có đánh giá phẩm chất, năng lực cuối năm."), size=9, height=6)
+        pdf.ln(2)
+        return
+    block = CONTENT_WIDTH / 3
+    height = (max(len(group["items"]) for group in groups) + 1) * ROW
+    if pdf.get_y() + height > pdf.page_break_trigger:
+        # The three columns are placed by coordinates: start them together on a new page.
+        pdf.add_page()
+    top = pdf.get_y()
+    bottom = top
+    pdf.set_fill_color(235, 239, 245)
+    for index, group in enumerate(groups):
+        x = MARGIN + index * block
+        pdf.set_xy(x, top)
+        pdf.set_font(FONT, "B", 9)
+        pdf.cell(block - 2, ROW, _t(group["label"]), border=1, fill=True, align="C")
+        for row, item in enumerate(group["items"], start=1):
+            pdf.set_xy(x, top + row * ROW)
+            pdf.set_font(FONT, "", 9)
+            pdf.cell(block - 24, ROW, _t(item["name"]), border=1)
+            pdf.cell(22, ROW, _t(item["level"]), border=1, align="C")
+        bottom = max(bottom, top + (len(group["items"]) + 1) * ROW)
+    pdf.set_xy(MARGIN, bottom + 2)
+
+
+def _primary_results(pdf: _TranscriptPDF, shown: dict) -> None:
+    pdf.text_line(_("3. Kết quả cả năm"), size=10.5, bold=True, height=7)
+    pdf.field(_("Kết quả giáo dục:"), shown["result"], x=MARGIN, width=CONTENT_WIDTH,
+              label_width=42)  # fmt: skip
+    pdf.ln(5.5)
+    pdf.field(_("Hoàn thành chương trình:"), shown["decision"], x=MARGIN, width=CONTENT_WIDTH,
+              label_width=42)  # fmt: skip
+    pdf.ln(5.5)
+    pdf.field(_("Khen thưởng:"), shown["award"], x=MARGIN, width=CONTENT_WIDTH, label_width=42)
+    pdf.ln(8)
+
+
 def _qr(pdf: _TranscriptPDF, url: str, x: float, y: float, size: float) -> None:
     """The QR code as vector squares (sharp at any zoom; no image to embed)."""
     qr = segno.make(url, error="m")
@@ -271,8 +356,13 @@ def render_pdf(content: dict, *, verify_url: str, verify_home: str, compress: bo
                       align="C", height=7)  # fmt: skip
         pdf.ln(2)
         _identity(pdf, shown)
-        _subjects(pdf, shown)
-        _results(pdf, shown)
+        if shown.get("primary"):
+            _primary_subjects(pdf, shown)
+            _primary_traits(pdf, shown)
+            _primary_results(pdf, shown)
+        else:
+            _subjects(pdf, shown)
+            _results(pdf, shown)
         _verification(pdf, content, verify_url, verify_home)
         return bytes(pdf.output())
 

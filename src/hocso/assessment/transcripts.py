@@ -22,6 +22,12 @@ chose it (under 7: the guardian's choice; from 18: the learner's own). Either of
 to "minimal" is enough to stop showing it.
 
 The PDF of a transcript is drawn by transcript_pdf.py from the snapshot alone.
+
+Primary learners (grades 1–5, Circular 27) get a transcript of their own shape: the snapshot
+says `"programme": "primary"` and holds each subject's end-of-year level, comment and periodic
+test scores, the qualities' and competences' end-of-year levels, the year's result, promotion
+and award (build_primary_snapshot, present_primary). Codes, hashes, versions, sharing and
+verification are the same for both.
 """
 
 import hashlib
@@ -50,20 +56,27 @@ from hocso.registry.models import (
 )
 from hocso.registry.selectors import students_visible
 
-from . import access
+from . import access, rules
 from .models import (
     Award,
     LearningResult,
     Level,
     Period,
+    PrimaryAward,
+    PrimaryOutcome,
+    PrimaryYearResult,
     ShareLevel,
+    SubjectLevel,
     SubjectResult,
     Term,
     TermRecord,
+    TraitLevel,
     Transcript,
 )
+from .selectors_primary import missing_labels, primary_of
 
 SNAPSHOT_FORMAT = 1
+PRIMARY = "primary"  # the snapshot's "programme" for grades 1–5
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed safely
 CODE_LENGTH = 12
 ADULT_AGE = 18
@@ -136,6 +149,13 @@ def class_of_year(student: Student, year: SchoolYear) -> SchoolClass | None:
     )
     if result is not None:
         return result.school_class
+    primary = (
+        PrimaryYearResult.objects.filter(student=student, year=year)
+        .select_related("school_class__school", "school_class__homeroom_teacher")
+        .first()
+    )
+    if primary is not None:
+        return primary.school_class
     enrollment = (
         Enrollment.objects.filter(student=student, year=year)
         .select_related("school_class__school", "school_class__homeroom_teacher")
@@ -153,7 +173,8 @@ def build_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass
     """What a transcript of this learner's year certifies, from the stored results. JSON types
     only (averages as "7.9", dates ISO); codes, not labels, so it reads the same in any language.
     """
-    school = school_class.school
+    if school_class.grade <= LAST_PRIMARY_GRADE:
+        return build_primary_snapshot(student, year, school_class)
     taught = {
         gs.subject_id: (gs.display_name, gs.effective_assessment_mode)
         for gs in GradeSubject.objects.filter(grade=school_class.grade).select_related("subject")
@@ -189,6 +210,18 @@ def build_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass
             "days_absent": record.days_absent if record is not None else None,
         }
     year_result = learning.get(Period.YEAR)
+    return {
+        **_identity(student, year, school_class),
+        "subjects": list(subjects.values()),
+        "periods": periods,
+        "promoted": year_result.promoted if year_result is not None else None,
+        "award": year_result.award if year_result is not None else "",
+    }
+
+
+def _identity(student: Student, year: SchoolYear, school_class: SchoolClass) -> dict:
+    """The school, year, class and learner of a snapshot (both programmes)."""
+    school = school_class.school
     teacher = school_class.homeroom_teacher
     return {
         "format": SNAPSHOT_FORMAT,
@@ -211,11 +244,66 @@ def build_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass
             "ethnicity": student.ethnicity,
             "moet_code": student.moet_code or "",
         },
-        "subjects": list(subjects.values()),
-        "periods": periods,
-        "promoted": year_result.promoted if year_result is not None else None,
-        "award": year_result.award if year_result is not None else "",
     }
+
+
+# --- the primary snapshot (Circular 27) ------------------------------------------------------
+
+
+def build_primary_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass) -> dict:
+    """A primary learner's year as a transcript certifies it: every subject of the grade (and
+    any optional one the learner took) with its end-of-year level and comment and its periodic
+    test scores by point ("cuoi_hk1", "cuoi_nam", and "giua_hk1"/"giua_hk2" where the grade has
+    them); every quality and competence assessed with its end-of-year level (TraitLevel code);
+    the year's result (PrimaryOutcome code), promotion and award."""
+    data = primary_of(student, year, grade=school_class.grade)
+    taken = {entry["code"]: entry for entry in data.subjects}
+    subjects = []
+    for gs in GradeSubject.objects.filter(grade=school_class.grade).select_related("subject"):
+        entry = taken.get(gs.subject.code)
+        if entry is None and not gs.is_compulsory:
+            continue
+        entry = entry or {"levels": {}, "comments": {}, "tests": {}}
+        subjects.append(
+            {
+                "code": gs.subject.code,
+                "name": gs.display_name,
+                "level": entry["levels"].get(rules.END_OF_YEAR),
+                "comment": entry["comments"].get(rules.END_OF_YEAR, ""),
+                "tests": dict(entry["tests"]),
+            }
+        )
+    traits = [
+        {"code": t["code"], "group": t["group"], "level": t["levels"].get(rules.END_OF_YEAR)}
+        for t in data.traits
+        if t["levels"].get(rules.END_OF_YEAR)
+    ]
+    result = data.result
+    return {
+        **_identity(student, year, school_class),
+        "programme": PRIMARY,
+        "subjects": subjects,
+        "traits": traits,
+        "result": result.outcome if result is not None else None,
+        "promoted": result.promoted if result is not None else None,
+        "award": result.award if result is not None else "",
+    }
+
+
+def _primary_missing(student: Student, year: SchoolYear, school_class: SchoolClass) -> list[str]:
+    result = PrimaryYearResult.objects.filter(student=student, year=year).first()
+    if result is not None and result.outcome is not None:
+        return []
+    if result is None or not result.missing:
+        return [_("Chưa có đánh giá cuối năm học nào của học sinh (Thông tư 27)")]
+    names = {
+        gs.subject.code: gs.display_name
+        for gs in GradeSubject.objects.filter(grade=school_class.grade).select_related("subject")
+    }
+    return [
+        _("Cuối năm học còn thiếu: %(items)s")
+        % {"items": ", ".join(missing_labels(result.missing, names))}
+    ]
 
 
 def _subject_names(grade: int, codes) -> list[str]:
@@ -238,10 +326,7 @@ def missing_for_issue(
     if school_class is None:
         return [_("Học sinh không học lớp nào trong năm học %(year)s") % {"year": year.code}]
     if school_class.grade <= LAST_PRIMARY_GRADE:
-        return [
-            _("Học bạ số hiện được cấp cho khối 6–12 (Thông tư 22); lớp %(name)s là khối tiểu học")
-            % {"name": school_class.name}
-        ]
+        return _primary_missing(student, year, school_class)
     problems = []
     compulsory = set(
         GradeSubject.objects.filter(grade=school_class.grade, is_compulsory=True)
@@ -565,7 +650,8 @@ class Verification:
     year: str = ""
     initials: str = ""
     birth_year: int | None = None
-    learning: str | None = None  # the year's learning result (Level code)
+    learning: str | None = None  # the year's learning result (Level code; primary: PrimaryOutcome)
+    primary: bool = False  # a primary (Circular 27) transcript
     issued_at: str = ""
     version: int | None = None
     subjects: list = field(default_factory=list)  # only with "full"
@@ -601,10 +687,39 @@ def transcript_verify(code: str) -> Verification:
         issued_at=content.get("issue", {}).get("issued_at", ""),
         version=transcript.version,
     )
+    shown.primary = content.get("programme") == PRIMARY
     if transcript.is_current:
-        shown.learning = content.get("periods", {}).get("year", {}).get("learning")
+        if shown.primary:
+            shown.learning = content.get("result")
+        else:
+            shown.learning = content.get("periods", {}).get("year", {}).get("learning")
         if transcript.share_level == ShareLevel.FULL:
             shown.subjects = content.get("subjects", [])
+    return shown
+
+
+def verification_display(result: Verification) -> dict:
+    """What the verify page shows of a verification beyond its fields: the year's result as a
+    label and the subjects' rows (headers and values), for either programme."""
+    shown: dict = {}
+    if result.primary:
+        if result.subjects:
+            shown["subject_headers"] = [_("Mức đạt được"), _("Điểm KTĐK cuối năm")]
+            shown["subjects"] = [
+                {"name": s.get("name", ""), "values": [primary_level_label(s.get("level")),
+                                                       _test_text(s, rules.END_OF_YEAR)]}
+                for s in result.subjects
+            ]  # fmt: skip
+        if result.learning:
+            shown["learning"] = outcome_label(result.learning)
+        return shown
+    if result.subjects:
+        shown["subjects"] = [
+            {"name": s.get("name", ""), "values": [subject_value(s, k) for k in PERIOD_KEYS]}
+            for s in result.subjects
+        ]
+    if result.learning:
+        shown["learning"] = level_label(result.learning)
     return shown
 
 
@@ -654,6 +769,8 @@ PERIOD_KEYS = ("term1", "term2", "year")
 
 def present(content: dict) -> dict:
     """A snapshot as display strings in the active language (the page; the PDF in Vietnamese)."""
+    if content.get("programme") == PRIMARY:
+        return present_primary(content)
     learner = content.get("learner", {})
     periods = content.get("periods", {})
 
@@ -686,3 +803,96 @@ def present(content: dict) -> dict:
         "award": award_label(content),
         "issue": content.get("issue", {}),
     }
+
+
+# --- showing a primary snapshot ----------------------------------------------------------------
+
+
+def primary_level_label(code) -> str:
+    return str(SubjectLevel(code).label) if code in SubjectLevel.values else "—"
+
+
+def trait_level_label(code) -> str:
+    return str(TraitLevel(code).label) if code in TraitLevel.values else "—"
+
+
+def outcome_label(code) -> str:
+    return str(PrimaryOutcome(code).label) if code in PrimaryOutcome.values else "—"
+
+
+def _test_text(subject: dict, point: str) -> str:
+    value = (subject.get("tests") or {}).get(point)
+    return "—" if value is None else str(value)
+
+
+TEST_POINTS = rules.PRIMARY_ASSESSMENT_POINTS  # giua_hk1, cuoi_hk1, giua_hk2, cuoi_nam
+TRAIT_GROUPS = ("quality", "general", "specific")
+
+
+def _trait_group_label(group: str) -> str:
+    return {
+        "quality": _("Phẩm chất chủ yếu"),
+        "general": _("Năng lực chung"),
+        "specific": _("Năng lực đặc thù"),
+    }[group]
+
+
+def primary_decision_label(content: dict) -> str:
+    promoted = content.get("promoted")
+    grade = content.get("class", {}).get("grade")
+    if promoted is None:
+        return _("Chưa xét")
+    if not promoted:
+        return _("Chưa hoàn thành chương trình lớp %(grade)s") % {"grade": grade}
+    return _("Hoàn thành chương trình lớp %(grade)s") % {"grade": grade}
+
+
+def present_primary(content: dict) -> dict:
+    """A primary snapshot as display strings (the page; the PDF in Vietnamese): the subjects
+    with their level, the test scores of the points where some subject has one, and the
+    comment; the qualities and competences by group; the result, decision and award."""
+    learner = content.get("learner", {})
+    subjects = content.get("subjects", [])
+    points = [p for p in TEST_POINTS if any(p in (s.get("tests") or {}) for s in subjects)]
+    traits = content.get("traits", [])
+    groups = []
+    for group in TRAIT_GROUPS:
+        items = [
+            {"name": _(rules.PRIMARY_TRAITS.get(t.get("code"), t.get("code", ""))),
+             "level": trait_level_label(t.get("level"))}
+            for t in traits
+            if t.get("group") == group
+        ]  # fmt: skip
+        if items:
+            groups.append({"label": _trait_group_label(group), "items": items})
+    award = content.get("award") or ""
+    return {
+        "primary": True,
+        "school": content.get("school", {}),
+        "year": content.get("year", ""),
+        "class": content.get("class", {}),
+        "learner": {
+            "full_name": learner.get("full_name", ""),
+            "date_of_birth": date_label(learner.get("date_of_birth")),
+            "gender": str(dict(Gender.choices).get(learner.get("gender"), "—")),
+            "ethnicity": str(dict(ETHNICITY_CHOICES).get(learner.get("ethnicity"), "—")),
+            "moet_code": learner.get("moet_code") or "—",
+        },
+        "test_points": [_(rules.PRIMARY_ASSESSMENT_POINT_NAMES[p]) for p in points],
+        "test_point_codes": points,
+        "subjects": [
+            {
+                "name": s.get("name", ""),
+                "level": primary_level_label(s.get("level")),
+                "tests": [_test_text(s, p) for p in points],
+                "comment": s.get("comment") or "",
+            }
+            for s in subjects
+        ],
+        "trait_groups": groups,
+        "result": outcome_label(content.get("result")),
+        "decision": primary_decision_label(content),
+        "award": str(PrimaryAward(award).label) if award in PrimaryAward.values and award
+        else _("Không"),
+        "issue": content.get("issue", {}),
+    }  # fmt: skip

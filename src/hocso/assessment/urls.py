@@ -29,6 +29,8 @@ urlpatterns = [
     path(_PRIMARY, primary.primary_sheet, name="primary_sheet"),
     path(_PRIMARY + "save/", primary.primary_save, name="primary_save"),
     path(_PRIMARY + "export.xlsx", primary.primary_export, name="primary_export"),
+    path(_PRIMARY + "import/", primary.primary_import, name="primary_import"),
+    path(_PRIMARY + "history/", primary.primary_history, name="primary_history"),
     path("classes/<int:pk>/results/", summary.class_results, name="class_results"),
     path(
         "classes/<int:pk>/results/export.xlsx",

@@ -19,12 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from hocso.curriculum.models import LAST_PRIMARY_GRADE
 from hocso.orgs.models import SchoolYear
 from hocso.registry.selectors import student_get
 
 from . import transcripts as tx
-from .models import LearningResult, Period, ShareLevel, Transcript
+from .models import LearningResult, Period, PrimaryYearResult, ShareLevel, Transcript
 from .transcript_pdf import pdf_filename, render_transcript, verify_addresses
 
 
@@ -65,14 +64,18 @@ def student_transcripts(request, pk: int):
     year_results = {
         r.year_id: r for r in LearningResult.objects.filter(student=student, term=Period.YEAR)
     }
-    year_ids = set(issued) | set(
-        LearningResult.objects.filter(student=student).values_list("year_id", flat=True)
+    primary_results = {r.year_id: r for r in PrimaryYearResult.objects.filter(student=student)}
+    year_ids = (
+        set(issued)
+        | set(LearningResult.objects.filter(student=student).values_list("year_id", flat=True))
+        | set(primary_results)
     )
     years = SchoolYear.objects.filter(pk__in=year_ids).order_by("-start_date")
     rows = [
-        {"year": year, "transcript": issued.get(year.pk), "result": year_results.get(year.pk)}
+        {"year": year, "transcript": issued.get(year.pk), "result": year_results.get(year.pk),
+         "primary": primary_results.get(year.pk)}
         for year in years
-    ]
+    ]  # fmt: skip
     return render(request, "assessment/transcript_index.html", {"student": student, "rows": rows})
 
 
@@ -106,7 +109,7 @@ def transcript_page(request, pk: int, year: str):
             .select_related("issued_by")
             .order_by("-version")
         )
-    if school_class is not None and school_class.grade > LAST_PRIMARY_GRADE:
+    if school_class is not None:
         draft = tx.build_snapshot(student, school_year, school_class)
         if current is None:
             context["draft"] = tx.present(draft)
@@ -248,11 +251,5 @@ def verify(request, code: str):
         )
         return _public(response)
     context = {"result": result, "code": tx.format_code(result.code), "ShareLevel": ShareLevel}
-    if result.subjects:
-        context["subjects"] = [
-            {"name": s.get("name", ""), "values": [tx.subject_value(s, k) for k in tx.PERIOD_KEYS]}
-            for s in result.subjects
-        ]
-    if result.learning:
-        context["learning"] = tx.level_label(result.learning)
+    context.update(tx.verification_display(result))
     return _public(render(request, "assessment/verify.html", context))

@@ -8,7 +8,10 @@
      (red cell and a message), then queued and POSTed in small batches to data-save-url. Every
      typed value is also kept in localStorage under data-storage-key until the server has
      confirmed it, so a reload, a crash or a lost connection loses nothing: unsaved values are
-     restored and sent again, a counter shows how many remain, and leaving warns. */
+     restored and sent again, a counter shows how many remain, and leaving warns.
+   - data-mode="levels" (the primary evaluation sheet): select cells take one of their options
+     (typed keys and pasted text go through the JSON map data-aliases, folded text → option),
+     text cells (comments) take any text. */
 (function () {
   "use strict";
 
@@ -130,6 +133,7 @@
     var M = messagesNode ? JSON.parse(messagesNode.textContent) : {};
     var mode = form.dataset.mode;
     var decimalMark = form.dataset.decimalMark || ".";
+    var aliases = form.dataset.aliases ? JSON.parse(form.dataset.aliases) : {};
     var editable = form.dataset.editable === "1";
     var storageKey = form.dataset.storageKey;
     var statusBox = document.getElementById("gb-status");
@@ -181,6 +185,7 @@
     // What a typed value means: {ok, canon} or {ok: false, message}.
     function validate(raw) {
       var text = String(raw == null ? "" : raw).trim();
+      if (mode === "levels") return { ok: true, canon: text }; // a select's option or free text
       if (mode === "comment") {
         if (text === "" || text === "D" || text === "CD") return { ok: true, canon: text };
         return { ok: false, message: M.comment };
@@ -205,6 +210,7 @@
 
     function commentValue(text) {
       var key = fold(text);
+      if (mode === "levels") return key === "" ? "" : key in aliases ? aliases[key] : null;
       if (key === "") return "";
       // The spellings the grade importer accepts (assessment/importers.py).
       if (["d", "dat", "passed", "pass"].indexOf(key) !== -1) return "D";
@@ -437,13 +443,15 @@
       if (!info) return;
       info.textContent = "";
       var label = document.createElement("span");
-      label.textContent = el.getAttribute("aria-label") + " · ";
+      label.textContent = el.getAttribute("aria-label") + (form.dataset.historyUrl ? " · " : "");
       info.appendChild(label);
-      var link = document.createElement("a");
-      link.href = form.dataset.historyUrl + "?student=" + el.dataset.student +
-        "&cell=" + el.dataset.kind + "-" + el.dataset.seq;
-      link.textContent = M.cellHistory;
-      info.appendChild(link);
+      if (form.dataset.historyUrl) {
+        var link = document.createElement("a");
+        link.href = form.dataset.historyUrl + "?student=" + el.dataset.student +
+          "&cell=" + el.dataset.kind + "-" + el.dataset.seq;
+        link.textContent = M.cellHistory;
+        info.appendChild(link);
+      }
       if (el.dataset.error) {
         var error = document.createElement("span");
         error.className = "d-block text-danger fw-semibold";
@@ -493,6 +501,7 @@
         var key = event.key;
         var value = null;
         if (key === "Delete" || key === "Backspace") value = "";
+        else if (mode === "levels") value = key.length === 1 && fold(key) in aliases ? aliases[fold(key)] : null;
         else if (key.length === 1 && fold(key) === "d") value = "D";
         else if (key.length === 1 && fold(key) === "c") value = "CD";
         if (value === null) return;
@@ -548,7 +557,7 @@
       }
       var check = validate(entry.v);
       if (check.ok) {
-        el.value = check.canon === "" ? "" : mode === "comment" ? check.canon : check.canon.replace(".", decimalMark);
+        el.value = check.canon === "" || mode === "comment" || mode === "levels" ? check.canon : check.canon.replace(".", decimalMark);
         el.dataset.saved = check.canon;
       }
     });
@@ -562,7 +571,8 @@
         delete store[key]; // the cell no longer exists (learner left the class, column removed)
         return;
       }
-      if (el.tagName === "SELECT" && ["", "D", "CD"].indexOf(store[key]) === -1) {
+      var options = el.tagName === "SELECT" ? Array.prototype.map.call(el.options, function (o) { return o.value; }) : null;
+      if (options && options.indexOf(store[key]) === -1) {
         delete store[key];
         return;
       }
