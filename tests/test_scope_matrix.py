@@ -17,6 +17,9 @@ from hocso.accounts.services import role_grant, token_create
 from hocso.api import api
 from hocso.assessment.transcripts import store_snapshot
 from hocso.orgs.models import OrgKind, OrgUnit, SchoolType
+from hocso.questions import services as question_services
+from hocso.questions.interchange import Choice, ItemData, ItemType
+from hocso.questions.models import Bank, Item, ItemStatus, SharingScope
 from hocso.registry import services
 from hocso.registry.models import Equipment, Room, SchoolClass, Staff, Student
 
@@ -33,6 +36,8 @@ KINDS = {
     "class": (SchoolClass, "id"),
     "room": (Room, "id"),
     "equipment": (Equipment, "id"),
+    "question_bank": (Bank, "code"),
+    "question_item": (Item, "id"),
 }
 
 # Every route the API has, and how to exercise it: ("list", kind) or ("detail", kind).
@@ -55,6 +60,10 @@ ROUTES = {
     # ?year= are filled with the world's school year (build_world issues every transcript).
     ("get", "/api/v1/students/{student_id}/results"): ("detail", "student"),
     ("get", "/api/v1/students/{student_id}/transcripts/{year}.pdf"): ("detail", "student"),
+    ("get", "/api/v1/question-banks"): ("list", "question_bank"),
+    ("get", "/api/v1/question-banks/{code}"): ("detail", "question_bank"),
+    ("get", "/api/v1/question-items"): ("list", "question_item"),
+    ("get", "/api/v1/question-items/{item_id}"): ("detail", "question_item"),
 }
 # Detail routes that also need the school year as a query parameter.
 YEAR_QUERY_ROUTES = {"/api/v1/students/{student_id}/results"}
@@ -139,7 +148,49 @@ def build_world(tree, users, year):
     guardian.save(update_fields=["user"])
     world.own_student = own
     _issue_every_transcript(year)
+    _populate_questions(tree, users, world)
     return world
+
+
+def _question(stem: str) -> ItemData:
+    choices = [Choice(text="Đúng", fraction=1), Choice(text="Sai")]
+    return ItemData(type=ItemType.SINGLE_CHOICE, stem=stem, choices=choices)
+
+
+def _populate_questions(tree, users, world):
+    """A bank in province 84, in schools A and C and in province 86, each with an item of every
+    visibility: approved and shared with the province, approved within the unit, a draft (in A,
+    teacher_a's own) and a submitted item."""
+    banks = {
+        "84": question_services.bank_create(
+            actor=None, code="Q-84", name="Sở 84", org_unit=tree.province
+        ),
+        "A": question_services.bank_create(
+            actor=None, code="Q-A", name="Trường A", org_unit=tree.school_a
+        ),
+        "C": question_services.bank_create(
+            actor=None, code="Q-C", name="Trường C", org_unit=tree.school_c
+        ),
+        "X": question_services.bank_create(
+            actor=None, code="Q-86", name="Sở 86", org_unit=world.province_x
+        ),
+    }
+    for tag, bank in banks.items():
+        author = users.teacher_a if tag == "A" else None
+
+        def make(kind, bank=bank, tag=tag, author=author):
+            return question_services.item_create(
+                actor=author, bank=bank, data=_question(f"Câu {kind} {tag}")
+            )
+
+        for kind in ("province", "unit", "submitted"):
+            item = make(kind)
+            question_services.item_submit(actor=None, item=item)
+            if kind != "submitted":
+                question_services.item_review(
+                    actor=None, item=item, decision="approve", share_province=kind == "province"
+                )
+        make("draft")
 
 
 def _issue_every_transcript(year):
@@ -161,6 +212,8 @@ class Expectation:
     own_students: tuple[int, ...] = ()  # learners linked to the user (student/guardian)
     everything: bool = False
     anonymous: bool = False
+    reviews: bool = False  # reviews the question items of its subtrees (writes them)
+    user_pk: int | None = None  # items the user wrote stay visible to them
     visible: dict[str, set] = field(default_factory=dict)
 
 
@@ -187,6 +240,35 @@ def _expected_visible(expectation: Expectation) -> dict[str, set]:
             obj.pk for obj in model.objects.select_related("school") if in_scope(obj.school.path)
         }
     visible["student"] |= set(expectation.own_students)
+    # Question banks: those of the units the role reads and of the units above them.
+    visible["question_bank"] = (
+        {
+            b.code
+            for b in Bank.objects.select_related("org_unit")
+            if b.org_unit.code in visible["orgunit"]
+        }
+        if not expectation.everything
+        else set(Bank.objects.values_list("code", flat=True))
+    )
+    # Question items: approved and shared with the province → every staff role in that
+    # province; approved within the unit → those who read the unit; anything → its reviewers
+    # and its author.
+    provinces = {root.split("/")[0] for root in roots}
+    staff = bool(expectation.subtrees)
+    visible["question_item"] = {
+        item.pk
+        for item in Item.objects.select_related("org_unit")
+        if expectation.everything
+        or (expectation.user_pk is not None and item.author_id == expectation.user_pk)
+        or (
+            staff
+            and item.status == ItemStatus.APPROVED
+            and item.sharing == SharingScope.PROVINCE
+            and item.org_unit.path.split("/")[0] in provinces
+        )
+        or (item.status == ItemStatus.APPROVED and in_scope(item.org_unit.path) and staff)
+        or (expectation.reviews and in_scope(item.org_unit.path))
+    }
     return visible
 
 
@@ -194,10 +276,22 @@ def _expectations(tree, users, world) -> dict[str, tuple[object, Expectation]]:
     own = (world.own_student.pk,)
     return {
         "superuser": (users.superuser, Expectation(everything=True)),
-        "province_officer_84": (users.province, Expectation(subtrees=(tree.province.code,))),
-        "district_officer_847": (users.district2, Expectation(subtrees=(tree.district2.code,))),
-        "school_admin_a": (users.admin_a, Expectation(subtrees=(tree.school_a.code,))),
-        "teacher_a": (users.teacher_a, Expectation(subtrees=(tree.school_a.code,))),
+        "province_officer_84": (
+            users.province,
+            Expectation(subtrees=(tree.province.code,), reviews=True),
+        ),
+        "district_officer_847": (
+            users.district2,
+            Expectation(subtrees=(tree.district2.code,), reviews=True),
+        ),
+        "school_admin_a": (
+            users.admin_a,
+            Expectation(subtrees=(tree.school_a.code,), reviews=True),
+        ),
+        "teacher_a": (
+            users.teacher_a,
+            Expectation(subtrees=(tree.school_a.code,), user_pk=users.teacher_a.pk),
+        ),
         "student_a": (users.student_a, Expectation(own_students=own)),
         "guardian_a": (users.guardian_a, Expectation(own_students=own)),
         "outsider": (users.outsider, Expectation()),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "hocso.accounts",
     "hocso.registry",
     "hocso.assessment",
+    "hocso.questions",
     "hocso.demo",
 ]
 

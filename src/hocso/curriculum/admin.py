@@ -4,7 +4,9 @@ services, so the permission rule and the audit trail are the same as anywhere el
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AssessmentMode, GradeSubject, Subject
+from hocso.accounts.services import audit_log
+
+from .models import AssessmentMode, GradeSubject, Subject, Topic
 from .services import (
     GRADE_SUBJECT_FIELDS,
     SUBJECT_FIELDS,
@@ -122,3 +124,33 @@ class GradeSubjectAdmin(CurriculumEditorMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset.select_related("subject"):
             grade_subject_delete(actor=request.user, grade_subject=obj)
+
+
+@admin.register(Topic)
+class TopicAdmin(CurriculumEditorMixin, admin.ModelAdmin):
+    """Topics have no service of their own yet: the admin is their only editor, so it writes
+    the audit entry itself, as the services do for subjects."""
+
+    list_display = ("code", "name", "grade_subject", "parent", "order")
+    list_filter = ("grade_subject__grade", "grade_subject__subject")
+    list_select_related = ("grade_subject__subject", "parent")
+    search_fields = ("code", "name", "grade_subject__subject__code")
+    ordering = ("grade_subject__grade", "grade_subject__subject__sort_order", "order", "code")
+    autocomplete_fields = ("parent",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_log(
+            actor=request.user,
+            action="topic.update" if change else "topic.create",
+            obj=obj,
+            fields=list(form.changed_data),
+        )
+
+    def delete_model(self, request, obj):
+        audit_log(actor=request.user, action="topic.delete", obj=obj, code=obj.code)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

@@ -204,3 +204,68 @@ class GradeSubject(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class Topic(models.Model):
+    """A curriculum topic (chủ đề / mạch nội dung) of one subject in one grade, used to tag
+    questions and to lay out exam blueprints. Topics nest one level or more through `parent`
+    (a strand and its topics); `order` is the program's order within the parent."""
+
+    grade_subject = models.ForeignKey(
+        GradeSubject,
+        on_delete=models.PROTECT,
+        related_name="topics",
+        verbose_name=_("môn học theo khối"),
+    )
+    code = models.CharField(
+        _("mã chủ đề"),
+        max_length=30,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9._-]+$",
+                _("Mã chủ đề chỉ gồm chữ không dấu, chữ số và các dấu . _ -"),
+            )
+        ],
+    )
+    name = models.CharField(_("tên chủ đề"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("chủ đề cha"),
+    )
+
+    class Meta:
+        ordering = ["grade_subject", "order", "code"]
+        verbose_name = _("chủ đề")
+        verbose_name_plural = _("chủ đề")
+        constraints = [
+            models.UniqueConstraint(fields=["grade_subject", "code"], name="topic_code_unique"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Za-z0-9._-]+$"), name="topic_code_ascii"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="topic_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.grade_subject_id is not None and (
+            self.parent.grade_subject_id != self.grade_subject_id
+        ):
+            raise ValidationError({"parent": _("Chủ đề cha phải thuộc cùng môn học và khối lớp.")})
+        # A cycle would make the tree endless for every page that walks it.
+        ancestor = self.parent
+        while ancestor is not None:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("Chủ đề không thể nằm trong chính nó.")})
+            ancestor = ancestor.parent
