@@ -1,13 +1,21 @@
 """Admin views of the assessment tables. Scores, results and the workflow change only through the
 services (history, locks, recomputed results), so here they are read-only; teaching assignments
-are managed here too."""
+are managed here too. The primary (Circular 27) levels are read-only for the same reason: a
+change outside the services would skip their history and leave the year result stale."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from hocso.orgs.models import OrgKind, OrgUnit, SchoolType
 
 from .models import (
     GradebookLock,
     GradebookLockEvent,
     LearningResult,
+    PrimaryChange,
+    PrimarySubjectAssessment,
+    PrimaryTraitAssessment,
+    PrimaryYearResult,
     Score,
     ScoreChange,
     SubjectResult,
@@ -100,3 +108,69 @@ class GradebookLockAdmin(ReadOnlyAdmin):
     search_fields = ("school_class__name", "school__code")
     list_select_related = ("school_class", "year", "reviewed_by", "approved_by")
     inlines = [GradebookLockEventInline]
+
+
+# --- primary assessment (Circular 27) ----------------------------------------------------------
+
+
+class PrimarySchoolFilter(admin.SimpleListFilter):
+    """The schools that teach grades 1–5. A plain filter on `school` would list every org unit
+    of the tree (communes, districts, all secondary schools) and a filter on the schools used
+    would scan the whole table to find them."""
+
+    title = _("trường")
+    parameter_name = "school"
+
+    def lookups(self, request, model_admin):
+        schools = OrgUnit.objects.filter(
+            kind=OrgKind.SCHOOL, school_type__in=[SchoolType.PRIMARY, SchoolType.MULTI_LEVEL]
+        ).order_by("name", "code")
+        rows = schools.values_list("pk", "name", "code")
+        return [(str(pk), f"{name} ({code})") for pk, name, code in rows]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(school_id=int(self.value()))
+        return queryset
+
+
+@admin.register(PrimarySubjectAssessment)
+class PrimarySubjectAssessmentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "student", "school_class", "subject", "term", "stage", "level", "comment", "updated_at",
+    )  # fmt: skip
+    list_filter = ("year", PrimarySchoolFilter, "term", "stage", "level", "subject")
+    search_fields = ("student__search_name", "student__moet_code", "school__code")
+    list_select_related = ("student", "school_class", "subject")
+
+
+@admin.register(PrimaryTraitAssessment)
+class PrimaryTraitAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("student", "school_class", "trait", "term", "stage", "level", "updated_at")
+    list_filter = ("year", PrimarySchoolFilter, "term", "stage", "level", "trait")
+    search_fields = ("student__search_name", "student__moet_code", "school__code")
+    list_select_related = ("student", "school_class")
+
+
+@admin.register(PrimaryChange)
+class PrimaryChangeAdmin(ReadOnlyAdmin):
+    list_display = (
+        "changed_at", "changed_by", "student", "subject", "trait", "term", "stage", "old_level",
+        "new_level", "source",
+    )  # fmt: skip
+    list_filter = ("year", PrimarySchoolFilter, "source", "term", "stage")
+    search_fields = ("student__search_name", "changed_by__username", "school__code")
+    list_select_related = ("student", "subject", "changed_by")
+    date_hierarchy = "changed_at"
+
+
+@admin.register(PrimaryYearResult)
+class PrimaryYearResultAdmin(ReadOnlyAdmin):
+    list_display = (
+        "student", "school_class", "year", "outcome", "promoted", "award", "outstanding",
+        "computed_at",
+    )  # fmt: skip
+    list_filter = ("year", PrimarySchoolFilter, "outcome", "promoted", "award", "outstanding")
+    search_fields = ("student__search_name", "student__moet_code", "school__code",
+                     "school_class__name")  # fmt: skip
+    list_select_related = ("student", "school_class", "year")

@@ -42,7 +42,26 @@ from hocso.registry.selectors import class_get
 from . import access, selectors, services
 from . import selectors_gradebook as gb_selectors
 from .importers import run_grades_import
-from .models import ChangeSource, Level, LockStatus, Period, ScoreKind, Term
+from .models import (
+    ChangeSource,
+    Level,
+    LockStatus,
+    Period,
+    PrimaryAward,
+    PrimaryOutcome,
+    ScoreKind,
+    Stage,
+    SubjectLevel,
+    Term,
+    TraitLevel,
+)
+from .selectors_primary import (
+    POINTS,
+    learner_primary_year,
+    missing_labels,
+    point_key,
+    point_label,
+)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_CELLS_PER_SAVE = 500  # a whole class × subject × term is at most ~50 × 6 cells
@@ -899,7 +918,9 @@ def _run_import(request, uploaded, school_class, subject, term, form):
 def my_grades(request):
     """A student's own results, or a guardian's children's (a selector to pick one): per term
     and for the year, each subject's average or Đạt/Chưa đạt, the learning result, days absent
-    and conduct. Read-only. Anyone else's learner is a 404."""
+    and conduct. A year in a primary class (Circular 27) shows instead, per assessment point
+    reached, each subject's level, comment and periodic test, the qualities and competences,
+    and the year result. Read-only. Anyone else's learner is a 404."""
     actor = request.user
     learners = list(gb_selectors.own_learners(actor=actor))
     context = {"learners": learners, "student": None, "results": None}
@@ -919,12 +940,86 @@ def my_grades(request):
         year = next((y for y in years if y.code == wanted_year), None)
         if year is None:
             raise Http404
-    periods = []
+    periods, primary = [], None
     if year is not None:
-        results = selectors.learner_results(actor=actor, student=student, year=year)
-        periods = _periods_for_display(results)
-    context.update({"student": student, "years": years, "year": year, "periods": periods})
+        found = learner_primary_year(actor=actor, student=student, year=year)
+        if found is not None:
+            primary = _primary_for_display(*found)
+        else:
+            results = selectors.learner_results(actor=actor, student=student, year=year)
+            periods = _periods_for_display(results)
+    context.update(
+        {"student": student, "years": years, "year": year, "periods": periods, "primary": primary}
+    )
     return render(request, "assessment/my_grades.html", context)
+
+
+def _primary_for_display(grade: int, data) -> dict:
+    """A primary year for my_grades: the points reached (some level, comment, test or trait
+    written there), each with its subjects and its qualities and competences by group; the
+    year result on the end-of-year point."""
+    from hocso.curriculum.models import Subject
+
+    result = data.result
+    missing = list(result.missing) if result is not None and result.outcome is None else []
+    missing_codes = {str(item).partition(":")[2] for item in missing}
+    names = {s["code"]: s["name"] for s in data.subjects}
+    if missing_codes - set(names):
+        extra = Subject.objects.filter(code__in=missing_codes - set(names))
+        names.update(extra.values_list("code", "name"))
+    groups = {
+        "quality": _("Phẩm chất chủ yếu"),
+        "general": _("Năng lực chung"),
+        "specific": _("Năng lực đặc thù"),
+    }
+    points = []
+    for term, stage in POINTS:
+        key = point_key(term, stage)
+        subjects = [
+            {
+                "name": s["name"],
+                "level": _label(SubjectLevel, s["levels"].get(key)),
+                "comment": s["comments"].get(key, ""),
+                "test": s["tests"].get(key),
+            }
+            for s in data.subjects
+            if key in s["levels"] or key in s["comments"] or key in s["tests"]
+        ]
+        trait_groups = []
+        for group, label in groups.items():
+            items = [
+                {"name": t["name"], "level": _label(TraitLevel, t["levels"][key])}
+                for t in data.traits
+                if t["group"] == group and key in t["levels"]
+            ]
+            if items:
+                trait_groups.append({"label": label, "items": items})
+        if not subjects and not trait_groups:
+            continue
+        points.append(
+            {
+                "label": point_label(term, stage),
+                "subjects": subjects,
+                "has_tests": any(s["test"] is not None for s in subjects),
+                "trait_groups": trait_groups,
+                "is_end": stage == Stage.END,  # qualities and competences are due here
+                "is_year": (term, stage) == POINTS[-1],
+            }
+        )
+    shown_result = None
+    if result is not None and (result.outcome or (points and points[-1]["is_year"])):
+        shown_result = {
+            "outcome": _label(PrimaryOutcome, result.outcome),
+            "promoted": result.promoted,
+            "award": _label(PrimaryAward, result.award),
+            "missing": missing_labels(missing, names),
+        }
+    return {"grade": grade, "points": points, "result": shown_result}
+
+
+def _label(choices, code) -> str:
+    """The label of a level code ("" for none or an unknown code)."""
+    return str(choices(code).label) if code and code in choices.values else ""
 
 
 def _periods_for_display(results) -> list[dict]:

@@ -212,9 +212,10 @@
       var key = fold(text);
       if (mode === "levels") return key === "" ? "" : key in aliases ? aliases[key] : null;
       if (key === "") return "";
-      // The spellings the grade importer accepts (assessment/importers.py).
-      if (["d", "dat", "passed", "pass"].indexOf(key) !== -1) return "D";
-      if (["cd", "chua dat", "khong dat", "fail"].indexOf(key) !== -1) return "CD";
+      // The spellings the grade importer accepts (assessment/importers.py _PASSED), with the
+      // English UI's P / NP.
+      if (["d", "dat", "p", "passed", "pass"].indexOf(key) !== -1) return "D";
+      if (["cd", "chua dat", "khong dat", "np", "not passed", "fail"].indexOf(key) !== -1) return "CD";
       return null;
     }
 
@@ -502,8 +503,9 @@
         var value = null;
         if (key === "Delete" || key === "Backspace") value = "";
         else if (mode === "levels") value = key.length === 1 && fold(key) in aliases ? aliases[fold(key)] : null;
-        else if (key.length === 1 && fold(key) === "d") value = "D";
-        else if (key.length === 1 && fold(key) === "c") value = "CD";
+        // Đ / CĐ in Vietnamese, P / NP in English: d or p is Đạt, c or n Chưa đạt.
+        else if (key.length === 1 && (fold(key) === "d" || fold(key) === "p")) value = "D";
+        else if (key.length === 1 && (fold(key) === "c" || fold(key) === "n")) value = "CD";
         if (value === null) return;
         event.preventDefault();
         el.value = value;
