@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("hocso.assessment.urls")),
     path("", include("hocso.assessment.urls_transcript")),
     path("", include("hocso.curriculum.urls")),
+    path("", include("hocso.questions.urls")),
 ]
