@@ -1,0 +1,167 @@
+"""`hocso exams generate --blueprint BLUEPRINT_ID --versions N --seed S --output DIR` and
+`hocso exams blueprint-2025 --bank BANK_CODE [--grade 12] [--code CODE]`.
+
+generate writes one PDF per version (`de_101.pdf`, …), the answer key of all versions as
+`dap_an.pdf` and, for optical-mark grading, `dap_an.xlsx`; it prints one line per file written
+and a summary line. When the bank lacks approved items for some cell of the blueprint it writes
+nothing, lists those cells (need vs available) and exits 1. Exit 2: the blueprint does not
+exist, or the output folder cannot be written.
+
+blueprint-2025 creates the ready-made 2025 graduation-exam blueprint (Part I/II/III) for the
+bank's subject (mathematics, physics, chemistry or biology), owned by the bank's unit, and
+prints its id.
+"""
+
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from hocso.questions.answer_keys import answer_key_xlsx
+from hocso.questions.blueprints import (
+    blueprint_2025_create,
+    blueprint_check,
+    blueprint_get,
+    exam_versions_generate,
+    paper_header,
+)
+from hocso.questions.generation import ShortageError
+from hocso.questions.models import Bank, Blueprint, BlueprintCell
+from hocso.questions.paper_pdf import render_answer_key, render_paper
+from hocso.questions.selectors import bank_get
+
+
+def cell_label(cell: BlueprintCell) -> str:
+    """ "Phần I, Trắc nghiệm một lựa chọn, chủ đề T6.1, mức Biết" (any topic/level omitted)."""
+    parts = [_("Phần %(part)s") % {"part": cell.part}, str(cell.get_item_type_display())]
+    if cell.topic_id:
+        parts.append(_("chủ đề %(topic)s") % {"topic": cell.topic.code})
+    if cell.level:
+        parts.append(_("mức %(level)s") % {"level": cell.get_level_display()})
+    return ", ".join(parts)
+
+
+class Command(BaseCommand):
+    @property
+    def help(self):
+        return _("Sinh các mã đề từ ma trận đề và in đề, đáp án; tạo ma trận đề thi 2025.")
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True)
+        generating = actions.add_parser("generate", help=_("sinh mã đề, đề PDF và đáp án"))
+        generating.add_argument("--blueprint", type=int, required=True, help=_("số hiệu ma trận"))
+        generating.add_argument("--versions", type=int, required=True, help=_("số mã đề"))
+        generating.add_argument("--seed", required=True, help=_("hạt giống ngẫu nhiên"))
+        generating.add_argument("--output", required=True, help=_("thư mục ghi ra"))
+        generating.add_argument(
+            "--codes", default="", help=_("các mã đề, cách nhau bởi dấu phẩy (mặc định 101, 102…)")
+        )
+        generating.add_argument("--lang", choices=["vi", "en"], default="vi")
+        ready = actions.add_parser(
+            "blueprint-2025", help=_("tạo ma trận đề thi tốt nghiệp 2025 cho môn của ngân hàng")
+        )
+        ready.add_argument("--bank", required=True, help=_("mã ngân hàng câu hỏi"))
+        ready.add_argument("--grade", type=int, default=12)
+        ready.add_argument("--code", default="")
+        ready.add_argument("--lang", choices=["vi", "en"], default="vi")
+
+    def handle(self, *args, action, lang, **options):
+        with translation.override(lang):
+            if action == "generate":
+                code = self._generate(**options)
+            else:
+                code = self._blueprint_2025(options["bank"], options["grade"], options["code"])
+        self.stdout.flush()
+        if code:
+            sys.exit(code)
+
+    def _generate(self, *, blueprint, versions, seed, output, codes, **_options) -> int:
+        try:
+            found = blueprint_get(actor=None, pk=blueprint)
+        except Blueprint.DoesNotExist:
+            self.stderr.write(_("Không có ma trận đề số %(id)s") % {"id": blueprint})
+            return 2
+        if versions < 1:
+            self.stderr.write(_("Số mã đề phải từ 1 trở lên"))
+            return 2
+        short = blueprint_check(actor=None, blueprint=found)
+        if short:
+            self._shortage(short)
+            return 1
+        code_list = [c.strip() for c in codes.split(",") if c.strip()] or None
+        try:
+            generated = exam_versions_generate(
+                actor=None, blueprint=found, versions=versions, seed=seed, codes=code_list
+            )
+        except ShortageError as exc:
+            cells = {c.pk: c for c in found.cells.select_related("topic")}
+            self._shortage_lines([(cells[s.cell.key], s.need, s.available) for s in exc.shortages])
+            return 1
+        except ValueError:
+            self.stderr.write(_("Cần đúng %(count)s mã đề khác nhau") % {"count": versions})
+            return 2
+        folder = Path(output)
+        header = paper_header(found)
+        files = [(f"de_{version.code}.pdf", lambda v=version: render_paper(header, v))
+                 for version in generated]  # fmt: skip
+        files.append(("dap_an.pdf", lambda: render_answer_key(header, generated)))
+        files.append(("dap_an.xlsx", lambda: answer_key_xlsx(generated)))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, render in files:
+                path = folder / name
+                path.write_bytes(render())
+                self.stdout.write(str(path))
+        except OSError as exc:
+            self.stderr.write(
+                _("Không ghi được vào thư mục %(folder)s: %(error)s")
+                % {"folder": output, "error": exc}
+            )
+            return 2
+        self.stdout.write(
+            _("Đã sinh %(versions)s mã đề, mỗi đề %(questions)s câu, vào %(folder)s "
+              "(%(files)s tệp).")
+            % {"versions": len(generated), "questions": len(generated[0].questions),
+               "folder": output, "files": len(files)}
+        )  # fmt: skip
+        return 0
+
+    def _shortage(self, rows) -> None:
+        self._shortage_lines([(row.cell, row.need, row.available) for row in rows])
+
+    def _shortage_lines(self, rows) -> None:
+        self.stderr.write(
+            _("Ngân hàng không đủ câu hỏi đã duyệt cho %(count)s ô của ma trận đề:")
+            % {"count": len(rows)}
+        )
+        for cell, need, available in rows:
+            self.stderr.write(
+                _("%(cell)s: cần %(need)s câu, có %(available)s")
+                % {"cell": cell_label(cell), "need": need, "available": available}
+            )
+
+    def _blueprint_2025(self, bank_code: str, grade: int, code: str) -> int:
+        try:
+            bank = bank_get(actor=None, code=bank_code)
+        except Bank.DoesNotExist:
+            self.stderr.write(_("Không có ngân hàng câu hỏi mã %(code)s") % {"code": bank_code})
+            return 2
+        if bank.subject is None:
+            self.stderr.write(_("Ngân hàng %(code)s chưa gắn môn học") % {"code": bank_code})
+            return 2
+        try:
+            blueprint = blueprint_2025_create(
+                actor=None, org_unit=bank.org_unit, subject=bank.subject, grade=grade, code=code
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.stderr.write(message)
+            return 2
+        self.stdout.write(
+            _("Đã tạo ma trận đề %(code)s (số hiệu %(id)s)")
+            % {"code": blueprint.code, "id": blueprint.pk}
+        )
+        return 0
