@@ -9,9 +9,11 @@ would have computed, such as search_name.
 
 Grade books (grades.py generates them) are millions of cells at province scale: they are written
 as plain rows (COPY on PostgreSQL, executemany on SQLite), and the results are then computed by
-the assessment service itself (results_compute), as a school would. Last year's transcripts are
-issued by the assessment service too (transcript_issue), learner by learner: the slowest part of
-the small demo, which the command reports on its own line.
+the assessment service itself (results_compute), as a school would. Primary classes get their
+teachers' levels (subjects, qualities and competences) the same way, and their year results from
+the same service. Last year's transcripts are issued by the assessment service too, a class at a
+time (transcripts_issue_class), as a school admin would; the command reports them on their own
+line.
 """
 
 import time
@@ -20,9 +22,8 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from hocso.assessment.models import (
@@ -32,13 +33,18 @@ from hocso.assessment.models import (
     LockAction,
     LockStatus,
     Period,
+    PrimarySubjectAssessment,
+    PrimaryTraitAssessment,
+    PrimaryYearResult,
     Score,
+    Stage,
     SubjectResult,
     TeachingAssignment,
     TermRecord,
 )
 from hocso.assessment.services import allowed_cells, results_compute
-from hocso.assessment.transcripts import transcript_issue
+from hocso.assessment.transcripts import transcripts_issue_class
+from hocso.core import bulk
 from hocso.core.bulk import large_cache
 from hocso.core.text import fold
 from hocso.curriculum.models import LAST_PRIMARY_GRADE, GradeSubject
@@ -70,6 +76,7 @@ from .data.geography import (
 )
 from .grades import (
     TENTHS,
+    TEST_STAGE,
     ClassSpec,
     GradeGenerator,
     SubjectSpec,
@@ -80,6 +87,7 @@ from .grades import (
     elapsed,
 )
 from .plan import AS_OF, CURRENT_YEAR, EARLIER_YEAR, PREVIOUS_YEAR, DemoPlan, Scale
+from .questions import QuestionsSummary, load_questions
 from .roster import ROSTER_BY_NAME
 
 REFORM_DAY = date(2025, 7, 1)
@@ -112,6 +120,7 @@ class Summary:
     accounts: list[DemoAccount] = field(default_factory=list)
     grades: "GradesSummary | None" = None
     transcripts: "TranscriptsSummary | None" = None
+    questions: QuestionsSummary | None = None
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -154,6 +163,8 @@ def load_demo(
                 plan, year_code=PREVIOUS_YEAR, schools=complete, progress=progress
             )
         summary.accounts = create_demo_accounts()
+        # After the accounts: the demo teacher writes the school's items, others review them.
+        summary.questions = load_questions(seed=seed, progress=progress)
     _refresh_planner_statistics()
     _count(summary, plan)
     summary.seconds = time.monotonic() - started
@@ -441,9 +452,13 @@ class GradesSummary:
     assignments: int = 0
     scores: int = 0
     term_records: int = 0
+    primary_levels: int = 0  # subject levels of primary learners (all points)
+    primary_traits: int = 0  # quality and competence levels of primary learners (all points)
     locked: int = 0  # class terms approved and locked
     # (year code, period) → learning result level (or None while incomplete) → learners
     levels: dict[tuple[str, int], dict[str | None, int]] = field(default_factory=dict)
+    # year code → primary year result (PrimaryOutcome, or None while incomplete) → learners
+    primary_outcomes: dict[str, dict[str | None, int]] = field(default_factory=dict)
     seconds: float = 0.0  # in all
     results_seconds: float = 0.0  # of which computing the results
 
@@ -453,11 +468,15 @@ class GradesSummary:
         self.assignments += other.assignments
         self.scores += other.scores
         self.term_records += other.term_records
+        self.primary_levels += other.primary_levels
+        self.primary_traits += other.primary_traits
         self.locked += other.locked
-        for key, counts in other.levels.items():
-            mine = self.levels.setdefault(key, {})
-            for level, n in counts.items():
-                mine[level] = mine.get(level, 0) + n
+        for table, theirs in ((self.levels, other.levels),
+                              (self.primary_outcomes, other.primary_outcomes)):  # fmt: skip
+            for key, counts in theirs.items():
+                mine = table.setdefault(key, {})
+                for level, n in counts.items():
+                    mine[level] = mine.get(level, 0) + n
         self.seconds += other.seconds
         self.results_seconds += other.results_seconds
 
@@ -465,8 +484,9 @@ class GradesSummary:
 @dataclass
 class TranscriptsSummary:
     year: str
-    issued: int = 0
-    skipped: int = 0  # complete year results, but the service still found something missing
+    issued: int = 0  # grades 6–12
+    primary_issued: int = 0  # grades 1–5
+    skipped: int = 0  # learners of the classes whose results are not complete
     seconds: float = 0.0
 
 
@@ -634,6 +654,10 @@ def load_grades(
     as_text = {value: str(value) for value in TENTHS}
     scores: list[tuple] = []
     records: list[tuple] = []
+    subject_levels: list[dict] = []  # primary: the teachers' levels, comments
+    trait_levels: list[dict] = []
+    outstanding: list[dict] = []  # primary: the learners the homeroom teacher marked
+    points = {(code, term): _points_reached(years[code], term, as_of) for code, term in terms}
     to_lock: list[tuple] = []
     school_specs = {unit.pk: plan.school_by_code[code] for code, unit in units.items()}
     with large_cache():
@@ -672,6 +696,8 @@ def load_grades(
                         for s in subjects
                     }
                     when = stamps[(year.code, term)]
+                    primary = grade <= LAST_PRIMARY_GRADE
+                    tests: dict[tuple[int, str, str], int] = {}  # primary: (i, code, stage)
                     for i, code, kind, seq, value, passed in generator.class_scores(
                         school=school, year=year.code, term=term, class_name=name,
                         learners=learners, subjects=subjects,
@@ -683,6 +709,38 @@ def load_grades(
                             (school_id, year_id, term, class_id, roster[i][0], subject_ids[code],
                              kind, seq, as_text.get(value), passed, entered)
                         )  # fmt: skip
+                        if primary:
+                            tests[(i, code, TEST_STAGE[kind])] = int(value)
+                    if primary:
+                        reached = points[(year.code, term)]
+                        levels, traits = generator.primary_levels(
+                            school=school, year=year.code, term=term, class_name=name,
+                            grade=grade, learners=learners, subjects=subjects,
+                            stages=list(reached), tests=tests,
+                        )  # fmt: skip
+                        common = {"school_id": school_id, "year_id": year_id, "term": term,
+                                  "school_class_id": class_id}  # fmt: skip
+                        subject_levels.extend(
+                            {**common, "stage": stage, "student_id": roster[i][0],
+                             "subject_id": subject_ids[code], "level": level, "comment": comment,
+                             "updated_at": reached[stage]}
+                            for i, code, stage, level, comment in levels
+                        )  # fmt: skip
+                        trait_levels.extend(
+                            {**common, "stage": stage, "student_id": roster[i][0],
+                             "trait": code, "level": level, "updated_at": reached[stage]}
+                            for i, code, stage, level in traits
+                        )  # fmt: skip
+                        if Stage.END in reached and term == 2:  # the year's end is past
+                            outstanding.extend(
+                                {"school_id": school_id, "year_id": year_id,
+                                 "student_id": roster[i][0], "school_class_id": class_id,
+                                 "outstanding": True, "computed_at": reached[Stage.END]}
+                                for i in generator.primary_outstanding(
+                                    school=school, year=year.code, class_name=name,
+                                    learners=learners,
+                                )
+                            )  # fmt: skip
                     ended = _stamp(min(_term_dates(year, term)[1], as_of), 16)
                     for (student_id, _key), (days, conduct) in zip(
                         roster,
@@ -704,24 +762,31 @@ def load_grades(
                 if len(scores) >= ROWS_PER_WRITE:
                     summary.scores += _insert(Score, score_columns, scores)
                     scores = []
+                if len(subject_levels) + len(trait_levels) >= ROWS_PER_WRITE:
+                    summary.primary_levels += _insert_rows(PrimarySubjectAssessment,
+                                                           subject_levels)  # fmt: skip
+                    summary.primary_traits += _insert_rows(PrimaryTraitAssessment, trait_levels)
             progress("grades", index, len(classes))
         summary.scores += _insert(Score, score_columns, scores)
+        summary.primary_levels += _insert_rows(PrimarySubjectAssessment, subject_levels)
+        summary.primary_traits += _insert_rows(PrimaryTraitAssessment, trait_levels)
+        _insert_rows(PrimaryYearResult, outstanding)
         summary.term_records += _insert(TermRecord, record_columns, records)
         summary.locked = _lock_terms(to_lock, year_of)
 
     if compute:
         computing = time.monotonic()
-        _analyze(Score, TermRecord, Enrollment)
+        _analyze(Score, TermRecord, Enrollment, PrimarySubjectAssessment, PrimaryTraitAssessment,
+                 PrimaryYearResult)  # fmt: skip
         by_pk = {unit.pk: unit for unit in units.values()}
-        secondary = sorted(
-            {(school_id, row[2]) for school_id, rows in classes.items() for row in rows
-             if row[3] > LAST_PRIMARY_GRADE}
-        )  # fmt: skip
-        for index, (school_id, year_id) in enumerate(secondary, start=1):
+        # Every school and year with classes: the service computes secondary classes' results
+        # from the grade books and primary classes' year results from the teachers' levels.
+        pairs = sorted({(school_id, row[2]) for school_id, rows in classes.items() for row in rows})
+        for index, (school_id, year_id) in enumerate(pairs, start=1):
             results_compute(actor=None, school=by_pk[school_id], year=year_of[year_id])
             if index == 1:  # the result tables were empty when first analysed
-                _analyze(SubjectResult, LearningResult, TermRecord)
-            progress("results", index, len(secondary))
+                _analyze(SubjectResult, LearningResult, TermRecord, PrimaryYearResult)
+            progress("results", index, len(pairs))
         summary.results_seconds = time.monotonic() - computing
         _count_results(summary, units.values(), years.values())
     if connection.vendor == "postgresql":
@@ -732,6 +797,29 @@ def load_grades(
         connection.check_constraints()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _insert_rows(model, rows: list[dict]) -> int:
+    """Rows as dicts (attname → value) through the project's fast insert; empties the list."""
+    count = len(rows)
+    bulk.insert(model, rows)
+    rows.clear()
+    return count
+
+
+def _points_reached(year: SchoolYear, term: int, as_of: date) -> dict[str, object]:
+    """The term's primary assessment points (Stage) the demo's day has reached, with when the
+    teachers entered their levels: the day of the mid-term or end-of-term test (cell_day)."""
+    first, last = _term_dates(year, term)
+    days = {
+        Stage.MID: cell_day("midterm", 1, 0, first, last),
+        Stage.END: cell_day("final", 1, 0, first, last),
+    }
+    return {
+        stage: timezone.make_aware(datetime(day.year, day.month, day.day, 20))
+        for stage, day in days.items()
+        if day <= as_of
+    }
 
 
 def _has_grades(student_id: int, year_id: int, term: int) -> bool:
@@ -805,34 +893,44 @@ def issue_transcripts(
     schools: Collection[str] | None = None,
     progress: Progress = _no_progress,
 ) -> TranscriptsSummary:
-    """The electronic transcript of `year_code` of every secondary learner of the plan's schools
-    (or of `schools`, codes) whose year results are complete, issued by the system through the
-    assessment service, one learner at a time, as a school admin would. Primary classes get
-    none: the service issues transcripts for grades 6–12 only (Circular 22)."""
+    """The electronic transcripts of `year_code` of the plan's schools (or of `schools`, codes):
+    every class where some learner's year result is complete, issued by the system through the
+    assessment service a class at a time (transcripts_issue_class), as a school admin would.
+    Grades 6–12 have a transcript once their year's learning result is known (Circular 22),
+    grades 1–5 once their year result is (Circular 27); the others are skipped."""
     started = time.monotonic()
     summary = TranscriptsSummary(year=year_code)
     year = SchoolYear.objects.get(code=year_code)
     codes = list(plan.school_by_code) if schools is None else list(schools)
-    complete = LearningResult.objects.filter(
-        year=year, term=Period.YEAR, level__isnull=False, school__code__in=codes,
-        school_class__grade__gt=LAST_PRIMARY_GRADE,
-    )  # fmt: skip
-    learners = list(Student.objects.filter(pk__in=complete.values("student_id")).order_by("pk"))
-    step = max(1, len(learners) // 20)
-    for index, learner in enumerate(learners, start=1):
-        try:
-            transcript_issue(actor=None, student=learner, year=year)
-        except ValidationError:
-            summary.skipped += 1
+    secondary = LearningResult.objects.filter(
+        year=year, term=Period.YEAR, level__isnull=False, school__code__in=codes
+    ).values("school_class_id")
+    primary = PrimaryYearResult.objects.filter(
+        year=year, outcome__isnull=False, school__code__in=codes
+    ).values("school_class_id")
+    classes = list(
+        SchoolClass.objects.filter(Q(pk__in=secondary) | Q(pk__in=primary))
+        .select_related("school", "homeroom_teacher", "year")
+        .order_by("school__code", "grade", "name")
+    )
+    for index, school_class in enumerate(classes, start=1):
+        issued = transcripts_issue_class(actor=None, school_class=school_class)
+        if school_class.grade <= LAST_PRIMARY_GRADE:
+            summary.primary_issued += len(issued.issued)
         else:
-            summary.issued += 1
-        if index % step == 0 or index == len(learners):
-            progress("transcripts", index, len(learners))
+            summary.issued += len(issued.issued)
+        summary.skipped += len(issued.skipped)
+        progress("transcripts", index, len(classes))
     summary.seconds = time.monotonic() - started
     return summary
 
 
 def _count_results(summary: GradesSummary, schools, years) -> None:
+    primary = PrimaryYearResult.objects.filter(school__in=list(schools), year__in=list(years))
+    for code, outcome, n in (
+        primary.values_list("year__code", "outcome").annotate(n=Count("id")).order_by()
+    ):
+        summary.primary_outcomes.setdefault(code, {})[outcome] = n
     results = LearningResult.objects.filter(school__in=list(schools), year__in=list(years))
     for code, term, level, n in (
         results.values_list("year__code", "term", "level")

@@ -5,11 +5,12 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from hocso.assessment.models import Level
+from hocso.assessment.models import Level, PrimaryOutcome
 from hocso.demo.accounts import DemoAccount, demo_accounts
 from hocso.demo.load import Summary, load_demo
 from hocso.demo.plan import SCALES
 from hocso.orgs.models import OrgUnit, SchoolType
+from hocso.questions.models import ItemStatus
 
 DEFAULT_SEED = 2025
 
@@ -113,7 +114,8 @@ class Command(BaseCommand):
             "facilities": _("Phòng học và thiết bị"),
             "grades": _("Phân công giảng dạy, sổ điểm, chuyên cần và rèn luyện (theo trường)"),
             "results": _("Kết quả học tập (theo trường và năm học)"),
-            "transcripts": _("Cấp học bạ số (theo học sinh)"),
+            "transcripts": _("Cấp học bạ số (theo lớp)"),
+            "questions": _("Ngân hàng câu hỏi và ma trận đề"),
         }
         self.stderr.write(f"  {labels.get(stage, stage)}: {_number(done)}/{_number(total)}")
 
@@ -149,6 +151,7 @@ class Command(BaseCommand):
             % {"rooms": n(s.rooms), "equipment": n(s.equipment)},
             *_grades_lines(s.grades),
             *_transcripts_lines(s.transcripts),
+            *_questions_lines(s.questions),
             _(
                 "Lưu ý: chỉ sinh phần tỉnh Trà Vinh cũ của tỉnh Vĩnh Long. Tỉnh Trà Vinh (84) và 9 "
                 "huyện/thị/thành hết hiệu lực ngày 30/6/2025, đơn vị kế thừa là tỉnh Vĩnh Long (86); "
@@ -203,6 +206,24 @@ def _grades_lines(g) -> list[str]:
             _("  Kết quả học tập %(period)s %(year)s: %(levels)s")
             % {"period": period_names[period], "year": year, "levels": shown or "—"}
         )
+    if g.primary_levels:
+        lines.append(
+            _("  Tiểu học: %(levels)s mức đạt được môn học, %(traits)s mức phẩm chất, năng lực")
+            % {"levels": _number(g.primary_levels), "traits": _number(g.primary_traits)}
+        )
+    outcomes = dict(PrimaryOutcome.choices)
+    for year, counts in sorted(g.primary_outcomes.items()):
+        shown = ", ".join(
+            f"{outcomes[code]} {_number(counts[code])}"
+            for code in PrimaryOutcome.values
+            if counts.get(code)
+        )
+        if counts.get(None):
+            shown += _("; chưa đủ đánh giá %(n)s") % {"n": _number(counts[None])}
+        lines.append(
+            _("  Kết quả cả năm tiểu học %(year)s: %(outcomes)s")
+            % {"year": year, "outcomes": shown or "—"}
+        )
     return lines
 
 
@@ -210,12 +231,42 @@ def _transcripts_lines(t) -> list[str]:
     if t is None:
         return []
     line = _(
-        "  Học bạ số năm học %(year)s: đã cấp %(issued)s bản cho học sinh khối 6–12 "
-        "(%(seconds).1f giây)"
-    ) % {"year": t.year, "issued": _number(t.issued), "seconds": t.seconds}
+        "  Học bạ số năm học %(year)s: đã cấp %(issued)s bản cho học sinh khối 6–12 và "
+        "%(primary)s bản cho học sinh tiểu học (%(seconds).1f giây)"
+    ) % {
+        "year": t.year,
+        "issued": _number(t.issued),
+        "primary": _number(t.primary_issued),
+        "seconds": t.seconds,
+    }
     if t.skipped:
         line += _("; chưa đủ kết quả để cấp: %(n)s") % {"n": _number(t.skipped)}
     return [line]
+
+
+def _questions_lines(q) -> list[str]:
+    if q is None:
+        return []
+    statuses = dict(ItemStatus.choices)
+    detail = ", ".join(
+        f"{statuses[code]} {_number(q.by_status[code])}"
+        for code in ItemStatus.values
+        if q.by_status.get(code)
+    )
+    return [
+        _(
+            "  Ngân hàng câu hỏi: %(items)s câu hỏi, %(subjects)s môn, %(topics)s chủ đề (%(detail)s); "
+            "ma trận đề thi tốt nghiệp 2025 môn Toán: %(blueprint)s (%(seconds).1f giây)"
+        )
+        % {
+            "items": _number(q.items),
+            "subjects": q.subjects,
+            "topics": q.topics,
+            "detail": detail,
+            "blueprint": q.blueprint,
+            "seconds": q.seconds,
+        }
+    ]
 
 
 def _number(value: int) -> str:
