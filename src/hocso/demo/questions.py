@@ -1831,6 +1831,8 @@ def _plan(drafts: list[Draft], rng: random.Random) -> None:
         key = _subject_grade(draft)
         counters[key] = counters.get(key, 0) + 1
         draft.data.identifier = f"demo-{key[0].lower()}{key[1]}-{counters[key]:03d}"
+        # A name as teachers give them in Moodle (which requires one): exports round-trip.
+        draft.data.name = f"{key[0]} {key[1]} — câu {counters[key]:03d}"
 
 
 @dataclass
