@@ -10,7 +10,7 @@ import pytest
 from django.db.models import Max, Min, Q
 from django.urls import reverse
 
-from hocso.accounts.models import User
+from hocso.accounts.models import AuditEntry, User
 from hocso.assessment import access
 from hocso.assessment.models import (
     GradebookLock,
@@ -18,13 +18,20 @@ from hocso.assessment.models import (
     Level,
     LockStatus,
     Period,
+    PrimaryOutcome,
+    PrimarySubjectAssessment,
+    PrimaryTraitAssessment,
+    PrimaryYearResult,
     Score,
     ScoreKind,
+    Stage,
+    SubjectLevel,
     SubjectResult,
     TeachingAssignment,
     TermRecord,
     Transcript,
 )
+from hocso.assessment.rules import primary_traits_for_grade
 from hocso.assessment.selectors import learner_results
 from hocso.assessment.services import allowed_cells
 from hocso.assessment.transcripts import format_code, hash_matches, transcript_verify
@@ -32,8 +39,11 @@ from hocso.curriculum.models import GradeSubject
 from hocso.demo.accounts import GUARDIAN, PEOPLE_CLASS, STUDENT, TEACHER
 from hocso.demo.grades import (
     ELECTIVES,
+    GENERAL_COMMENTS,
     HOMEROOM_SUBJECTS,
     STAND_INS,
+    SUBJECT_COMMENTS,
+    TEST_STAGE,
     ClassSpec,
     GradeGenerator,
     SubjectSpec,
@@ -43,7 +53,7 @@ from hocso.demo.grades import (
     class_subjects,
     electives_for,
 )
-from hocso.demo.load import GRADE_TERMS, _curriculum, _rosters
+from hocso.demo.load import GRADE_TERMS, _curriculum, _points_reached, _rosters
 from hocso.demo.plan import AS_OF, CURRENT_YEAR, EARLIER_YEAR, PREVIOUS_YEAR
 from hocso.demo.roster import ROSTER
 from hocso.orgs.models import SchoolType, SchoolYear
@@ -145,6 +155,75 @@ def test_days_absent_are_mostly_a_few_and_conduct_mostly_good():
     assert {c for _d, c in primary} == {""}
 
 
+PRIMARY_SUBJECTS = (
+    SubjectSpec("TV", "Tiếng Việt", "primary", (("midterm", 1), ("final", 1)), 245, True),
+    SubjectSpec("TOAN", "Toán", "primary", (("midterm", 1), ("final", 1)), 175, True),
+    SubjectSpec("DD", "Đạo đức", "primary", (), 35, True),
+)
+PRIMARY_SCHOOL = next(s for s in ROSTER if s.school_type == SchoolType.PRIMARY)
+
+
+def _primary_levels(generator, classes=30):
+    """Levels of `classes` grade-5 classes at both points of term II, with their tests."""
+    out = []
+    for n in range(classes):
+        learners = [f"85{n:04d}{i:04d}" for i in range(35)]
+        where = {"school": PRIMARY_SCHOOL, "year": PREVIOUS_YEAR, "term": 2,
+                 "class_name": f"5A{n}", "learners": learners}  # fmt: skip
+        tests = {
+            (i, code, TEST_STAGE[kind]): int(value)
+            for i, code, kind, _seq, value, _p in generator.class_scores(
+                subjects=PRIMARY_SUBJECTS, **where
+            )
+        }
+        levels, traits = generator.primary_levels(
+            grade=5, subjects=PRIMARY_SUBJECTS, stages=[Stage.MID, Stage.END], tests=tests,
+            **where,
+        )  # fmt: skip
+        out.append((learners, tests, levels, traits))
+    return out
+
+
+def test_same_seed_gives_the_same_primary_levels_and_another_seed_others():
+    assert _primary_levels(GradeGenerator(3), 2) == _primary_levels(GradeGenerator(3), 2)
+    assert _primary_levels(GradeGenerator(3), 2) != _primary_levels(GradeGenerator(4), 2)
+
+
+def test_primary_levels_follow_the_tests_and_chua_hoan_thanh_is_rare():
+    counts, strong, weak = Counter(), Counter(), Counter()
+    trait_counts = Counter()
+    for learners, tests, levels, traits in _primary_levels(GradeGenerator(5)):
+        assert len(levels) == len(learners) * len(PRIMARY_SUBJECTS) * 2
+        assert len(traits) == len(learners) * len(primary_traits_for_grade(5)) * 2
+        for i, code, stage, level, comment in levels:
+            counts[level] += 1
+            bank = SUBJECT_COMMENTS.get(code, {}).get(level, ()) + GENERAL_COMMENTS[level]
+            assert comment in bank
+            test = tests.get((i, code, stage))
+            if code == "TOAN" and test is not None and test >= 9:
+                strong[level] += 1
+            if test is not None and test <= 5:
+                weak[level] += 1
+        trait_counts.update(level for *_rest, level in traits)
+    total = sum(counts.values())
+    assert 0.3 < counts[SubjectLevel.GOOD] / total < 0.65
+    assert 0.005 < counts[SubjectLevel.NOT_DONE] / total < 0.04
+    assert strong[SubjectLevel.GOOD] > 0.85 * sum(strong.values())
+    assert weak[SubjectLevel.GOOD] == 0
+    traits_total = sum(trait_counts.values())
+    assert 0.3 < trait_counts["T"] / traits_total < 0.7
+    assert 0 < trait_counts["C"] / traits_total < 0.02
+
+
+def test_the_phrase_banks_are_short_vietnamese_sentences():
+    banks = [*GENERAL_COMMENTS.values()]
+    banks += [bank for by_level in SUBJECT_COMMENTS.values() for bank in by_level.values()]
+    assert all(len(GENERAL_COMMENTS[level]) >= 8 for level in SubjectLevel)
+    for phrase in (p for bank in banks for p in bank):
+        assert len(phrase) <= 80 and phrase.endswith(".") and phrase[0].isupper()
+        assert any(ord(ch) > 127 for ch in phrase)  # written with Vietnamese diacritics
+
+
 def test_upper_secondary_classes_take_four_electives_by_track():
     assert electives_for(10, "10A1") == ELECTIVES["A"][0]
     assert electives_for(11, "11A2") == ELECTIVES["A"][1]
@@ -197,8 +276,15 @@ def test_summary_reports_the_grade_books_the_results_and_the_transcripts(demo):
     assert "Sổ điểm (học kì I 2025-2026, học kì II 2025-2026, học kì I 2026-2027)" in demo.output
     assert "Kết quả học tập cả năm 2025-2026: Tốt" in demo.output
     assert "Kết quả học tập học kì I 2026-2027: ; chưa đủ điểm" in demo.output
-    issued = Transcript.objects.filter(year__code=PREVIOUS_YEAR).count()
-    assert f"Học bạ số năm học 2025-2026: đã cấp {issued:,} bản".replace(",", ".") in demo.output
+    issued = Transcript.objects.filter(year__code=PREVIOUS_YEAR)
+    secondary = issued.filter(content__class__grade__gt=5).count()
+    primary = issued.filter(content__class__grade__lte=5).count()
+    line = (
+        f"Học bạ số năm học 2025-2026: đã cấp {secondary:,} bản cho học sinh khối 6–12 và "
+        f"{primary:,} bản cho học sinh tiểu học"
+    ).replace(",", ".")
+    assert line in demo.output
+    assert "Kết quả cả năm tiểu học 2025-2026: Hoàn thành xuất sắc" in demo.output
 
 
 def _due(subject: GradeSubject, year: SchoolYear) -> set[tuple[str, int]]:
@@ -447,24 +533,47 @@ def test_the_demo_guardian_sees_their_childs_grade_six_year_and_this_term_so_far
 
 
 @pytest.mark.django_db
-def test_every_secondary_learner_with_a_complete_year_has_its_transcript(demo):
+def test_every_learner_with_a_complete_year_has_its_transcript(demo):
     complete = LearningResult.objects.filter(
         year__code=PREVIOUS_YEAR, term=Period.YEAR, level__isnull=False
     )
+    primary = PrimaryYearResult.objects.filter(year__code=PREVIOUS_YEAR, outcome__isnull=False)
     transcripts = Transcript.objects.filter(year__code=PREVIOUS_YEAR)
-    assert transcripts.count() == complete.count() > 2000
-    assert set(transcripts.values_list("student_id", flat=True)) == set(
+    secondary_ones = transcripts.filter(content__class__grade__gt=5)
+    primary_ones = transcripts.filter(content__class__grade__lte=5)
+    assert secondary_ones.count() == complete.count() > 2000
+    assert set(secondary_ones.values_list("student_id", flat=True)) == set(
         complete.values_list("student_id", flat=True)
     )
+    assert primary_ones.count() == primary.count() > 500
+    assert set(primary_ones.values_list("student_id", flat=True)) == set(
+        primary.values_list("student_id", flat=True)
+    )
+    # The demo's primary school account has its learners' transcripts.
+    assert primary_ones.filter(school__name="Trường Tiểu học Phường 1").count() > 100
     assert not transcripts.filter(version__gt=1).exists()
     assert not Transcript.objects.exclude(year__code=PREVIOUS_YEAR).exists()
-    assert not transcripts.filter(
-        student__enrollments__year__code=PREVIOUS_YEAR,
-        student__enrollments__school_class__grade__lte=5,
-    ).exists()
     for transcript in transcripts.order_by("?")[:20]:
         assert hash_matches(transcript)
         assert transcript_verify(transcript.code).state == "valid"
+    sample = primary_ones.order_by("?").first()
+    assert sample.content["programme"] == "primary" and sample.content["traits"]
+    assert all(s["level"] in ("T", "H", "C") for s in sample.content["subjects"])
+
+
+@pytest.mark.django_db
+def test_transcripts_were_issued_a_class_at_a_time_with_one_audit_entry_per_class(demo):
+    per_class = AuditEntry.objects.filter(action="transcript.issue_class")
+    classes = set(
+        Transcript.objects.filter(year__code=PREVIOUS_YEAR).values_list(
+            "content__class__name", "school_id"
+        )
+    )
+    assert per_class.count() == len(classes)
+    assert sum(e.detail["issued"] for e in per_class) == Transcript.objects.count()
+    assert AuditEntry.objects.filter(action="transcript.issue").count() == (
+        Transcript.objects.count()
+    )
 
 
 @pytest.mark.django_db
@@ -528,3 +637,162 @@ def test_a_sample_of_grade_rows_passes_full_validation(demo):
         assert rows.exists()
         for row in rows:
             row.full_clean()
+
+
+# --- primary levels (Circular 27) ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_primary_levels_are_recorded_at_the_points_the_demos_day_has_reached(demo):
+    points = {
+        year: set(
+            PrimarySubjectAssessment.objects.filter(year__code=year)
+            .values_list("term", "stage")
+            .distinct()
+        )
+        for year in (PREVIOUS_YEAR, CURRENT_YEAR)
+    }
+    every = {(1, Stage.MID), (1, Stage.END), (2, Stage.MID), (2, Stage.END)}
+    assert points == {PREVIOUS_YEAR: every, CURRENT_YEAR: {(1, Stage.MID)}}
+    trait_points = set(
+        PrimaryTraitAssessment.objects.values_list("year__code", "term", "stage").distinct()
+    )
+    assert trait_points == {(PREVIOUS_YEAR, t, st) for t, st in every} | {
+        (CURRENT_YEAR, 1, Stage.MID)
+    }
+    for year in (PREVIOUS_YEAR, CURRENT_YEAR):
+        primary_classes = SchoolClass.objects.filter(year__code=year, grade__lte=5, grade__gte=1)
+        with_levels = PrimarySubjectAssessment.objects.filter(year__code=year).values(
+            "school_class_id"
+        )
+        assert primary_classes.exists()
+        assert not primary_classes.exclude(pk__in=with_levels).exists()
+    assert not PrimarySubjectAssessment.objects.filter(comment="").exists()
+    assert not PrimarySubjectAssessment.objects.filter(school_class__grade__gt=5).exists()
+
+
+@pytest.mark.django_db
+def test_each_primary_learner_has_every_subject_and_trait_of_the_grade_at_a_point(demo):
+    school_class = (
+        SchoolClass.objects.filter(year__code=PREVIOUS_YEAR, grade=4).order_by("pk").first()
+    )
+    at_end = {"year__code": PREVIOUS_YEAR, "term": 2, "stage": Stage.END,
+              "school_class": school_class}  # fmt: skip
+    compulsory = set(
+        GradeSubject.objects.filter(grade=4, is_compulsory=True).values_list(
+            "subject__code", flat=True
+        )
+    )
+    by_learner = defaultdict(set)
+    for student_id, code in PrimarySubjectAssessment.objects.filter(**at_end).values_list(
+        "student_id", "subject__code"
+    ):
+        by_learner[student_id].add(code)
+    assert len(by_learner) >= 25
+    assert all(codes == compulsory for codes in by_learner.values())
+    traits = defaultdict(set)
+    for student_id, trait in PrimaryTraitAssessment.objects.filter(**at_end).values_list(
+        "student_id", "trait"
+    ):
+        traits[student_id].add(trait)
+    assert set(traits) == set(by_learner)
+    assert all(codes == set(primary_traits_for_grade(4)) for codes in traits.values())
+
+
+@pytest.mark.django_db
+def test_primary_levels_are_mostly_good_or_done_and_follow_the_maths_test(demo):
+    levels = Counter(PrimarySubjectAssessment.objects.values_list("level", flat=True))
+    total = sum(levels.values())
+    assert 0.3 < levels[SubjectLevel.GOOD] / total < 0.65
+    assert 0.005 < levels[SubjectLevel.NOT_DONE] / total < 0.04
+    traits = Counter(PrimaryTraitAssessment.objects.values_list("level", flat=True))
+    assert traits["T"] + traits["D"] > 0.98 * sum(traits.values()) and traits["C"] > 0
+    tests = {
+        (student_id, term): int(value)
+        for student_id, term, value in Score.objects.filter(
+            year__code=PREVIOUS_YEAR, subject__code="TOAN", kind=ScoreKind.FINAL,
+            school_class__grade__lte=5,
+        ).values_list("student_id", "term", "value")
+    }  # fmt: skip
+    strong = Counter(
+        level
+        for student_id, term, level in PrimarySubjectAssessment.objects.filter(
+            year__code=PREVIOUS_YEAR, subject__code="TOAN", stage=Stage.END
+        ).values_list("student_id", "term", "level")
+        if tests.get((student_id, term), 0) >= 9
+    )
+    assert strong[SubjectLevel.GOOD] > 0.85 * sum(strong.values()) > 100
+
+
+@pytest.mark.django_db
+def test_last_years_primary_learners_have_their_year_results(demo):
+    results = PrimaryYearResult.objects.filter(year__code=PREVIOUS_YEAR)
+    outcomes = Counter(results.values_list("outcome", flat=True))
+    learners = sum(outcomes.values())
+    assert learners > 500 and outcomes[None] <= 0.01 * learners
+    assert set(outcomes) >= set(PrimaryOutcome.values)
+    assert outcomes[PrimaryOutcome.COMPLETED] > learners / 2
+    assert outcomes[PrimaryOutcome.NOT_COMPLETED] < 0.1 * learners
+    assert results.filter(outstanding=True).exists()
+    # Every learner on a primary class's list at the end of last year has a result.
+    on_lists = set(
+        Enrollment.objects.filter(
+            year__code=PREVIOUS_YEAR, school_class__grade__lte=5, school_class__grade__gte=1
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_reason__in=["year_end", "graduation"]))
+        .values_list("student_id", flat=True)
+    )
+    assert on_lists == set(results.values_list("student_id", flat=True))
+    # This year is under way: results exist but none is decided.
+    now = PrimaryYearResult.objects.filter(year__code=CURRENT_YEAR)
+    assert now.exists() and not now.filter(outcome__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_loaded_primary_levels_are_those_the_seed_generates(demo):
+    """Regenerating one primary class's levels of last year's term II from the seed gives the
+    stored ones (with the periodic tests stored beside them)."""
+    year = SchoolYear.objects.get(code=PREVIOUS_YEAR)
+    school_class = (
+        SchoolClass.objects.filter(
+            year=year, grade__gte=1, grade__lte=5, school__name="Trường Tiểu học Phường 1"
+        )
+        .select_related("school")
+        .order_by("-grade", "name")
+        .first()
+    )
+    grade = school_class.grade
+    roster = _rosters([school_class.pk], {PREVIOUS_YEAR: year}, [(PREVIOUS_YEAR, 2)])
+    roster = roster[(school_class.pk, 2)]
+    specs, _ids = _curriculum()
+    subjects = class_subjects(grade, school_class.name, specs[grade])
+    school = next(s for s in ROSTER if s.code == school_class.school.code)
+    generator = GradeGenerator(demo.seed)
+    where = {"school": school, "year": PREVIOUS_YEAR, "term": 2, "class_name": school_class.name,
+             "learners": [key for _id, key in roster]}  # fmt: skip
+    tests = {
+        (i, code, TEST_STAGE[kind]): int(value)
+        for i, code, kind, _seq, value, _p in generator.class_scores(subjects=subjects, **where)
+    }
+    reached = _points_reached(year, 2, AS_OF)
+    levels, _traits = generator.primary_levels(
+        grade=grade, subjects=subjects, stages=list(reached), tests=tests, **where
+    )
+    expected = {(roster[i][0], code, stage): (level, comment)
+                for i, code, stage, level, comment in levels}  # fmt: skip
+    stored = {
+        (student_id, code, stage): (level, comment)
+        for student_id, code, stage, level, comment in PrimarySubjectAssessment.objects.filter(
+            school_class=school_class, term=2
+        ).values_list("student_id", "subject__code", "stage", "level", "comment")
+    }
+    assert expected and stored == expected
+
+
+@pytest.mark.django_db
+def test_the_learner_and_guardian_accounts_belong_to_the_same_people_as_before(demo):
+    """Primary levels draw from random streams of their own: adding them changed nobody the
+    secondary grades pick (the names are those seed 11 gave before primary levels existed)."""
+    assert demo.seed == 11
+    assert User.objects.get(username=STUDENT).full_name == "Bùi Văn Trung"
+    assert User.objects.get(username=GUARDIAN).full_name == "Trần Ngọc Châu"

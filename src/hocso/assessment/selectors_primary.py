@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from hocso.accounts.scope import scope_for
-from hocso.curriculum.models import LAST_PRIMARY_GRADE, GradeSubject
+from hocso.curriculum.models import LAST_PRIMARY_GRADE, GradeSubject, Subject
 from hocso.registry.models import Enrollment, SchoolClass, Student
 from hocso.registry.selectors import students_visible
 
@@ -236,6 +236,23 @@ def learner_primary(*, actor, student: Student, year) -> LearnerPrimary:
     return primary_of(student, year, grade=grade)
 
 
+def learner_primary_year(*, actor, student: Student, year) -> tuple[int, LearnerPrimary] | None:
+    """(grade, learner_primary) for a year the learner spent in a primary class (grades 1–5);
+    None for any other year, whose results are those of Circular 22 (selectors.learner_results).
+    Same readers as learner_primary; a fixed number of queries."""
+    if not students_visible(actor=actor).filter(pk=student.pk).exists():
+        raise PermissionDenied
+    grade = (
+        Enrollment.objects.filter(student=student, year=year)
+        .order_by("-start_date", "-id")
+        .values_list("school_class__grade", flat=True)
+        .first()
+    )
+    if grade is None or grade > LAST_PRIMARY_GRADE:
+        return None
+    return grade, primary_of(student, year, grade=grade)
+
+
 def point_key(term: int, stage: str) -> str:
     """The rules' name of an assessment point: "giua_hk1", "cuoi_hk1", "giua_hk2", "cuoi_nam"."""
     return rules.PRIMARY_ASSESSMENT_POINTS[POINTS.index((term, stage))]
@@ -244,43 +261,67 @@ def point_key(term: int, stage: str) -> str:
 def primary_of(student: Student, year, *, grade: int | None) -> LearnerPrimary:
     """learner_primary without the check (the transcript snapshot, after its own checks).
     Subjects are named as `grade` calls them. Levels, comments and tests are keyed by point
-    (point_key). Four queries."""
-    result = PrimaryYearResult.objects.filter(student=student, year=year).first()
-    names = {
-        gs.subject_id: gs.display_name
-        for gs in GradeSubject.objects.filter(grade=grade or 0).select_related("subject")
+    (point_key)."""
+    return primaries_of([student.pk], year, grade=grade)[student.pk]
+
+
+def primaries_of(student_ids, year, *, grade: int | None, grade_subjects=None) -> dict:
+    """primary_of for many learners at once: {student id: LearnerPrimary}, every id present.
+    Six queries whatever their number (five with `grade_subjects`, the grade's GradeSubject
+    rows with their subject, preloaded by the caller)."""
+    ids = list(student_ids)
+    if grade_subjects is None:
+        grade_subjects = GradeSubject.objects.filter(grade=grade or 0).select_related("subject")
+    names = {gs.subject_id: gs.display_name for gs in grade_subjects}
+    results = {
+        r.student_id: r for r in PrimaryYearResult.objects.filter(student_id__in=ids, year=year)
     }
-    subjects: dict[int, dict] = {}
-    for row in PrimarySubjectAssessment.objects.filter(student=student, year=year).select_related(
-        "subject"
-    ):
-        entry = subjects.setdefault(row.subject_id, _subject_entry(row.subject, names))
-        key = point_key(row.term, row.stage)
-        entry["levels"][key] = row.level or None
-        if row.comment:
-            entry["comments"][key] = row.comment
-    for row in Score.objects.filter(
-        student=student, year=year, kind__in=[ScoreKind.MIDTERM, ScoreKind.FINAL]
-    ).select_related("subject"):
-        if row.value is None:
+    # Plain rows, and each subject read once: a class has thousands of these cells.
+    catalogue = Subject.objects.in_bulk()
+    subjects: dict[int, dict[int, dict]] = {i: {} for i in ids}
+    rows = PrimarySubjectAssessment.objects.filter(student_id__in=ids, year=year).values_list(
+        "student_id", "subject_id", "term", "stage", "level", "comment"
+    )
+    for student_id, subject_id, term, stage, level, comment in rows:
+        mine = subjects[student_id]
+        entry = mine.get(subject_id) or mine.setdefault(
+            subject_id, _subject_entry(catalogue[subject_id], names)
+        )
+        key = point_key(term, stage)
+        entry["levels"][key] = level or None
+        if comment:
+            entry["comments"][key] = comment
+    for student_id, subject_id, term, kind, value in Score.objects.filter(
+        student_id__in=ids, year=year, kind__in=[ScoreKind.MIDTERM, ScoreKind.FINAL]
+    ).values_list("student_id", "subject_id", "term", "kind", "value"):
+        if value is None:
             continue
-        entry = subjects.setdefault(row.subject_id, _subject_entry(row.subject, names))
-        stage = Stage.MID if row.kind == ScoreKind.MIDTERM else Stage.END
-        entry["tests"][point_key(row.term, stage)] = int(row.value)
-    ordered = sorted(subjects.values(), key=lambda s: (s["sort"], s["code"]))
-    for entry in ordered:
-        del entry["sort"]
-    traits: dict[str, dict] = {}
-    for trait, term, stage, level in PrimaryTraitAssessment.objects.filter(
-        student=student, year=year
-    ).values_list("trait", "term", "stage", "level"):
-        traits.setdefault(trait, {})[point_key(term, stage)] = level
-    trait_list = [
-        {"code": code, "name": _(name), "group": _trait_group(code), "levels": traits[code]}
-        for code, name in rules.PRIMARY_TRAITS.items()
-        if code in traits
-    ]
-    return LearnerPrimary(result=result, subjects=ordered, traits=trait_list)
+        mine = subjects[student_id]
+        entry = mine.get(subject_id) or mine.setdefault(
+            subject_id, _subject_entry(catalogue[subject_id], names)
+        )
+        stage = Stage.MID if kind == ScoreKind.MIDTERM else Stage.END
+        entry["tests"][point_key(term, stage)] = int(value)
+    traits: dict[int, dict[str, dict]] = {i: {} for i in ids}
+    for student_id, trait, term, stage, level in PrimaryTraitAssessment.objects.filter(
+        student_id__in=ids, year=year
+    ).values_list("student_id", "trait", "term", "stage", "level"):
+        traits[student_id].setdefault(trait, {})[point_key(term, stage)] = level
+    found = {}
+    for student_id in ids:
+        ordered = sorted(subjects[student_id].values(), key=lambda s: (s["sort"], s["code"]))
+        for entry in ordered:
+            del entry["sort"]
+        mine = traits[student_id]
+        trait_list = [
+            {"code": code, "name": _(name), "group": _trait_group(code), "levels": mine[code]}
+            for code, name in rules.PRIMARY_TRAITS.items()
+            if code in mine
+        ]
+        found[student_id] = LearnerPrimary(
+            result=results.get(student_id), subjects=ordered, traits=trait_list
+        )
+    return found
 
 
 def _subject_entry(subject, names) -> dict:

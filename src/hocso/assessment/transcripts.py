@@ -23,6 +23,11 @@ to "minimal" is enough to stop showing it.
 
 The PDF of a transcript is drawn by transcript_pdf.py from the snapshot alone.
 
+A school admin issues one learner's transcript (transcript_issue) or a whole class's at once
+(transcripts_issue_class: a fixed number of queries whatever the class's size). Both read their
+inputs with snapshot_inputs and build each snapshot with compose_snapshot, so a transcript is
+the same whichever way it was issued.
+
 Primary learners (grades 1–5, Circular 27) get a transcript of their own shape: the snapshot
 says `"programme": "primary"` and holds each subject's end-of-year level, comment and periodic
 test scores, the qualities' and competences' end-of-year levels, the year's result, promotion
@@ -35,16 +40,19 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocso.accounts.models import Role
+from hocso.accounts.models import AuditEntry, Role
 from hocso.accounts.scope import scope_for
 from hocso.accounts.services import audit_log
-from hocso.curriculum.models import LAST_PRIMARY_GRADE, AssessmentMode, GradeSubject
+from hocso.curriculum.models import LAST_PRIMARY_GRADE, AssessmentMode, GradeSubject, Subject
 from hocso.orgs.models import OrgKind, OrgUnit, SchoolYear
 from hocso.registry.models import (
     ETHNICITY_CHOICES,
@@ -57,6 +65,7 @@ from hocso.registry.models import (
 from hocso.registry.selectors import students_visible
 
 from . import access, rules
+from .compute import roster_ids
 from .models import (
     Award,
     LearningResult,
@@ -73,7 +82,7 @@ from .models import (
     TraitLevel,
     Transcript,
 )
-from .selectors_primary import missing_labels, primary_of
+from .selectors_primary import missing_labels, primaries_of
 
 SNAPSHOT_FORMAT = 1
 PRIMARY = "primary"  # the snapshot's "programme" for grades 1–5
@@ -120,6 +129,12 @@ def hash_matches(transcript: Transcript) -> bool:
 
 
 # --- the snapshot ------------------------------------------------------------------------------
+#
+# One builder for both ways of issuing: `snapshot_inputs` reads what the snapshots of some
+# learners of one class need with a fixed number of queries (a single learner is a class of
+# one), `compose_snapshot` and `issue_problems` turn that into one learner's snapshot and what
+# blocks its issue, without touching the database. So a transcript has the same bytes whether
+# transcript_issue or transcripts_issue_class issued it.
 
 
 def _decimal_text(value) -> str | None:
@@ -138,57 +153,122 @@ def _province_name(school: OrgUnit) -> str:
     return ""
 
 
+def classes_of_year(student_ids, year: SchoolYear) -> dict[int, int]:
+    """{student id: id of the class its year results belong to} (class_of_year for many
+    learners, three queries). Learners without any class that year are left out."""
+    ids = list(student_ids)
+    found: dict[int, int] = {}
+    # The year's learning result (term 0) first, then the terms: the first row per learner wins.
+    for student_id, class_id in (
+        LearningResult.objects.filter(student_id__in=ids, year=year)
+        .order_by("student_id", "term")
+        .values_list("student_id", "school_class_id")
+    ):
+        found.setdefault(student_id, class_id)
+    for student_id, class_id in PrimaryYearResult.objects.filter(
+        student_id__in=ids, year=year
+    ).values_list("student_id", "school_class_id"):
+        found.setdefault(student_id, class_id)
+    for student_id, class_id in (
+        Enrollment.objects.filter(student_id__in=ids, year=year)
+        .order_by("student_id", "-start_date", "-id")
+        .values_list("student_id", "school_class_id")
+    ):
+        found.setdefault(student_id, class_id)
+    return found
+
+
 def class_of_year(student: Student, year: SchoolYear) -> SchoolClass | None:
     """The class a learner's year results belong to: the one of the year's result, else the
     last class the learner was enrolled in that year."""
-    result = (
-        LearningResult.objects.filter(student=student, year=year)
-        .order_by("term")  # the year (0) first, then the terms
-        .select_related("school_class__school", "school_class__homeroom_teacher")
-        .first()
-    )
-    if result is not None:
-        return result.school_class
-    primary = (
-        PrimaryYearResult.objects.filter(student=student, year=year)
-        .select_related("school_class__school", "school_class__homeroom_teacher")
-        .first()
-    )
-    if primary is not None:
-        return primary.school_class
-    enrollment = (
-        Enrollment.objects.filter(student=student, year=year)
-        .select_related("school_class__school", "school_class__homeroom_teacher")
-        .order_by("-start_date", "-id")
-        .first()
-    )
-    return enrollment.school_class if enrollment is not None else None
+    class_id = classes_of_year([student.pk], year).get(student.pk)
+    if class_id is None:
+        return None
+    return SchoolClass.objects.select_related("school", "homeroom_teacher").get(pk=class_id)
 
 
 def _period_key(period: int) -> str:
     return {Period.FIRST: "term1", Period.SECOND: "term2", Period.YEAR: "year"}[period]
 
 
-def build_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass) -> dict:
+class ResultRow(NamedTuple):
+    """A SubjectResult as the snapshot reads it."""
+
+    subject_id: int
+    term: int
+    average: Decimal | None
+    passed: bool | None
+    complete: bool
+
+
+@dataclass
+class SnapshotInputs:
+    """What the snapshots of some learners of one class need, read once (snapshot_inputs)."""
+
+    year: SchoolYear
+    school_class: SchoolClass
+    province: str
+    grade_subjects: list  # GradeSubject rows of the class's grade, curriculum order
+    subjects: dict = field(default_factory=dict)  # subject id → Subject (secondary)
+    subject_results: dict = field(default_factory=dict)  # student id → [ResultRow]
+    learning: dict = field(default_factory=dict)  # student id → {period: LearningResult}
+    records: dict = field(default_factory=dict)  # student id → {period: TermRecord}
+    primary: dict = field(default_factory=dict)  # student id → LearnerPrimary
+
+    @property
+    def is_primary(self) -> bool:
+        return self.school_class.grade <= LAST_PRIMARY_GRADE
+
+
+def snapshot_inputs(student_ids, year: SchoolYear, school_class: SchoolClass) -> SnapshotInputs:
+    """Read what the snapshots (and the completeness checks) of these learners of
+    `school_class` need: seven queries whatever their number (the school and homeroom teacher
+    come with the class: select_related them)."""
+    ids = list(student_ids)
+    inputs = SnapshotInputs(
+        year=year, school_class=school_class, province=_province_name(school_class.school),
+        grade_subjects=list(
+            GradeSubject.objects.filter(grade=school_class.grade).select_related("subject")
+        ),
+    )  # fmt: skip
+    if inputs.is_primary:
+        inputs.primary = primaries_of(
+            ids, year, grade=school_class.grade, grade_subjects=inputs.grade_subjects
+        )
+        return inputs
+    # Plain rows and each subject read once: a class has thousands of subject results.
+    inputs.subjects = Subject.objects.in_bulk()
+    inputs.subject_results = {i: [] for i in ids}
+    for student_id, *row in (
+        SubjectResult.objects.filter(student_id__in=ids, year=year)
+        .order_by("student_id", "subject__sort_order", "subject__code", "term")
+        .values_list("student_id", "subject_id", "term", "average", "passed", "complete")
+    ):
+        inputs.subject_results[student_id].append(ResultRow(*row))
+    inputs.learning = {i: {} for i in ids}
+    for result in LearningResult.objects.filter(student_id__in=ids, year=year):
+        inputs.learning[result.student_id][result.term] = result
+    inputs.records = {i: {} for i in ids}
+    for record in TermRecord.objects.filter(student_id__in=ids, year=year):
+        inputs.records[record.student_id][record.term] = record
+    return inputs
+
+
+def compose_snapshot(student: Student, inputs: SnapshotInputs) -> dict:
     """What a transcript of this learner's year certifies, from the stored results. JSON types
     only (averages as "7.9", dates ISO); codes, not labels, so it reads the same in any language.
     """
-    if school_class.grade <= LAST_PRIMARY_GRADE:
-        return build_primary_snapshot(student, year, school_class)
+    if inputs.is_primary:
+        return _compose_primary(student, inputs)
     taught = {
         gs.subject_id: (gs.display_name, gs.effective_assessment_mode)
-        for gs in GradeSubject.objects.filter(grade=school_class.grade).select_related("subject")
+        for gs in inputs.grade_subjects
     }
     subjects: dict[int, dict] = {}
-    results = (
-        SubjectResult.objects.filter(student=student, year=year)
-        .select_related("subject")
-        .order_by("subject__sort_order", "subject__code", "term")
-    )
-    for result in results:
+    for result in inputs.subject_results.get(student.pk, []):
         row = subjects.get(result.subject_id)
         if row is None:
-            subject = result.subject
+            subject = inputs.subjects[result.subject_id]
             name, mode = taught.get(subject.pk, (subject.name, subject.assessment_mode))
             row = subjects[result.subject_id] = {
                 "code": subject.code, "name": name, "mode": mode,
@@ -198,8 +278,8 @@ def build_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass
             row[_period_key(result.term)] = _decimal_text(result.average)
         elif result.passed is not None:
             row[_period_key(result.term)] = result.passed
-    learning = {r.term: r for r in LearningResult.objects.filter(student=student, year=year)}
-    records = {r.term: r for r in TermRecord.objects.filter(student=student, year=year)}
+    learning = inputs.learning.get(student.pk, {})
+    records = inputs.records.get(student.pk, {})
     periods = {}
     for period in (Period.FIRST, Period.SECOND, Period.YEAR):
         result, record = learning.get(period), records.get(period)
@@ -211,7 +291,7 @@ def build_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass
         }
     year_result = learning.get(Period.YEAR)
     return {
-        **_identity(student, year, school_class),
+        **_identity(student, inputs),
         "subjects": list(subjects.values()),
         "periods": periods,
         "promoted": year_result.promoted if year_result is not None else None,
@@ -219,8 +299,14 @@ def build_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass
     }
 
 
-def _identity(student: Student, year: SchoolYear, school_class: SchoolClass) -> dict:
+def build_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass) -> dict:
+    """The snapshot of one learner's year (compose_snapshot over the learner's own inputs)."""
+    return compose_snapshot(student, snapshot_inputs([student.pk], year, school_class))
+
+
+def _identity(student: Student, inputs: SnapshotInputs) -> dict:
     """The school, year, class and learner of a snapshot (both programmes)."""
+    school_class = inputs.school_class
     school = school_class.school
     teacher = school_class.homeroom_teacher
     return {
@@ -229,9 +315,9 @@ def _identity(student: Student, year: SchoolYear, school_class: SchoolClass) -> 
             "code": school.code,
             "name": school.name,
             "address": school.address,
-            "province": _province_name(school),
+            "province": inputs.province,
         },
-        "year": year.code,
+        "year": inputs.year.code,
         "class": {
             "name": school_class.name,
             "grade": school_class.grade,
@@ -250,16 +336,16 @@ def _identity(student: Student, year: SchoolYear, school_class: SchoolClass) -> 
 # --- the primary snapshot (Circular 27) ------------------------------------------------------
 
 
-def build_primary_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass) -> dict:
+def _compose_primary(student: Student, inputs: SnapshotInputs) -> dict:
     """A primary learner's year as a transcript certifies it: every subject of the grade (and
     any optional one the learner took) with its end-of-year level and comment and its periodic
     test scores by point ("cuoi_hk1", "cuoi_nam", and "giua_hk1"/"giua_hk2" where the grade has
     them); every quality and competence assessed with its end-of-year level (TraitLevel code);
     the year's result (PrimaryOutcome code), promotion and award."""
-    data = primary_of(student, year, grade=school_class.grade)
+    data = inputs.primary[student.pk]
     taken = {entry["code"]: entry for entry in data.subjects}
     subjects = []
-    for gs in GradeSubject.objects.filter(grade=school_class.grade).select_related("subject"):
+    for gs in inputs.grade_subjects:
         entry = taken.get(gs.subject.code)
         if entry is None and not gs.is_compulsory:
             continue
@@ -280,7 +366,7 @@ def build_primary_snapshot(student: Student, year: SchoolYear, school_class: Sch
     ]
     result = data.result
     return {
-        **_identity(student, year, school_class),
+        **_identity(student, inputs),
         "programme": PRIMARY,
         "subjects": subjects,
         "traits": traits,
@@ -290,32 +376,70 @@ def build_primary_snapshot(student: Student, year: SchoolYear, school_class: Sch
     }
 
 
-def _primary_missing(student: Student, year: SchoolYear, school_class: SchoolClass) -> list[str]:
-    result = PrimaryYearResult.objects.filter(student=student, year=year).first()
+def build_primary_snapshot(student: Student, year: SchoolYear, school_class: SchoolClass) -> dict:
+    """The snapshot of a primary learner's year (build_snapshot of a grade 1–5 class)."""
+    return build_snapshot(student, year, school_class)
+
+
+def _primary_missing(student: Student, inputs: SnapshotInputs) -> list[str]:
+    result = inputs.primary[student.pk].result
     if result is not None and result.outcome is not None:
         return []
     if result is None or not result.missing:
         return [_("Chưa có đánh giá cuối năm học nào của học sinh (Thông tư 27)")]
-    names = {
-        gs.subject.code: gs.display_name
-        for gs in GradeSubject.objects.filter(grade=school_class.grade).select_related("subject")
-    }
+    names = {gs.subject.code: gs.display_name for gs in inputs.grade_subjects}
     return [
         _("Cuối năm học còn thiếu: %(items)s")
         % {"items": ", ".join(missing_labels(result.missing, names))}
     ]
 
 
-def _subject_names(grade: int, codes) -> list[str]:
+def _subject_names(grade_subjects, codes) -> list[str]:
     """The subjects' names as the grade calls them, in the curriculum's order."""
-    rows = (
-        GradeSubject.objects.filter(grade=grade, subject__code__in=list(codes))
-        .select_related("subject")
-        .order_by("subject__sort_order", "subject__code")
-    )
+    rows = [gs for gs in grade_subjects if gs.subject.code in codes]
     names = [row.display_name for row in rows]
     known = {row.subject.code for row in rows}
     return names + sorted(code for code in codes if code not in known)
+
+
+def issue_problems(student: Student, inputs: SnapshotInputs) -> list[str]:
+    """Why a transcript of this learner's year cannot be issued yet (missing_for_issue, from
+    inputs already read)."""
+    if inputs.is_primary:
+        return _primary_missing(student, inputs)
+    problems = []
+    compulsory = {
+        gs.subject.code
+        for gs in inputs.grade_subjects
+        if gs.is_compulsory and gs.assessment_mode != AssessmentMode.PRIMARY
+    }
+    by_term: dict[int, dict[str, bool]] = {Term.FIRST: {}, Term.SECOND: {}}
+    for result in inputs.subject_results.get(student.pk, []):
+        if result.term in by_term:
+            by_term[result.term][inputs.subjects[result.subject_id].code] = result.complete
+    for term in (Term.FIRST, Term.SECOND):
+        expected = compulsory | set(by_term[term])
+        missing = {code for code in expected if not by_term[term].get(code)}
+        if missing:
+            problems.append(
+                _("%(term)s còn thiếu điểm: %(subjects)s")
+                % {
+                    "term": Term(term).label,
+                    "subjects": ", ".join(_subject_names(inputs.grade_subjects, missing)),
+                }
+            )
+    year_result = inputs.learning.get(student.pk, {}).get(Period.YEAR)
+    if not problems and (year_result is None or year_result.level is None):
+        problems.append(_("Chưa xác định được kết quả học tập cả năm (kiểm tra các môn lựa chọn)"))
+    records = inputs.records.get(student.pk, {})
+    lacking = [
+        str(Term(t).label)
+        for t in (Term.FIRST, Term.SECOND)
+        if records.get(t) is None or not records[t].conduct
+    ]
+    if lacking:
+        problems.append(_("Chưa có kết quả rèn luyện: %(terms)s") % {"terms": ", ".join(lacking)})
+    return problems
 
 
 def missing_for_issue(
@@ -325,42 +449,7 @@ def missing_for_issue(
     (empty when it can). Names the subjects still missing assessments, per term."""
     if school_class is None:
         return [_("Học sinh không học lớp nào trong năm học %(year)s") % {"year": year.code}]
-    if school_class.grade <= LAST_PRIMARY_GRADE:
-        return _primary_missing(student, year, school_class)
-    problems = []
-    compulsory = set(
-        GradeSubject.objects.filter(grade=school_class.grade, is_compulsory=True)
-        .exclude(assessment_mode=AssessmentMode.PRIMARY)
-        .values_list("subject__code", flat=True)
-    )
-    by_term: dict[int, dict[str, bool]] = {Term.FIRST: {}, Term.SECOND: {}}
-    for term, code, complete in SubjectResult.objects.filter(
-        student=student, year=year, term__in=[Term.FIRST, Term.SECOND]
-    ).values_list("term", "subject__code", "complete"):
-        by_term[term][code] = complete
-    for term in (Term.FIRST, Term.SECOND):
-        expected = compulsory | set(by_term[term])
-        missing = {code for code in expected if not by_term[term].get(code)}
-        if missing:
-            problems.append(
-                _("%(term)s còn thiếu điểm: %(subjects)s")
-                % {
-                    "term": Term(term).label,
-                    "subjects": ", ".join(_subject_names(school_class.grade, missing)),
-                }
-            )
-    year_result = LearningResult.objects.filter(
-        student=student, year=year, term=Period.YEAR
-    ).first()
-    if not problems and (year_result is None or year_result.level is None):
-        problems.append(_("Chưa xác định được kết quả học tập cả năm (kiểm tra các môn lựa chọn)"))
-    conducts = dict(
-        TermRecord.objects.filter(student=student, year=year).values_list("term", "conduct")
-    )
-    lacking = [str(Term(t).label) for t in (Term.FIRST, Term.SECOND) if not conducts.get(t)]
-    if lacking:
-        problems.append(_("Chưa có kết quả rèn luyện: %(terms)s") % {"terms": ", ".join(lacking)})
-    return problems
+    return issue_problems(student, snapshot_inputs([student.pk], year, school_class))
 
 
 # --- issuing -----------------------------------------------------------------------------------
@@ -372,69 +461,144 @@ def content_body(content: dict) -> dict:
     return {key: value for key, value in content.items() if key != "issue"}
 
 
+@dataclass
+class Stored:
+    """What storing one learner's snapshot did: the current transcript afterwards, and the
+    one it replaced (None when the learner had none; equal to `transcript` when unchanged)."""
+
+    transcript: Transcript
+    before: Transcript | None
+
+    @property
+    def is_new(self) -> bool:
+        return self.before is None or self.transcript.pk != self.before.pk
+
+
+STORE_BATCH = 500
+
+
 @transaction.atomic
-def store_snapshot(
-    *, student: Student, year: SchoolYear, school: OrgUnit, body: dict, issued_by=None
-) -> Transcript:
-    """Record a snapshot as the learner's current transcript of the year: a new version when
-    it differs from the current one (which is then superseded), the current one otherwise.
-    Checks nothing about the actor or completeness: callers do (transcript_issue)."""
-    current = (
-        Transcript.objects.select_for_update()
-        .filter(student=student, year=year, superseded_at__isnull=True)
-        .first()
-    )
-    if current is not None and content_body(current.content) == body and hash_matches(current):
-        return current
-    last_version = (
-        Transcript.objects.filter(student=student, year=year)
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
+def store_snapshots(
+    *, year: SchoolYear, school: OrgUnit, bodies: list[tuple[Student, dict]], issued_by=None
+) -> list[Stored]:
+    """Record snapshots as the learners' current transcripts of the year, in the given order:
+    a new version when a body differs from the learner's current one (which is then
+    superseded), the current one otherwise. A fixed number of queries for up to STORE_BATCH
+    learners. Checks nothing about the actor or completeness: callers do (transcript_issue,
+    transcripts_issue_class)."""
+    ids = [student.pk for student, _body in bodies]
+    current = {
+        t.student_id: t
+        for t in Transcript.objects.select_for_update().filter(
+            student_id__in=ids, year=year, superseded_at__isnull=True
+        )
+    }
+    last_versions = dict(
+        Transcript.objects.filter(student_id__in=ids, year=year)
+        .values("student_id")
+        .annotate(last=Max("version"))
+        .values_list("student_id", "last")
     )
     now = timezone.now()
     user = issued_by if issued_by is not None and issued_by.is_authenticated else None
-    if current is not None:
-        current.superseded_at = now
-        current.save(update_fields=["superseded_at"])
-    version = (last_version or 0) + 1
-    for _attempt in range(5):
-        code = new_code()
-        content = {
-            **body,
-            "issue": {
-                "code": code,
-                "version": version,
-                "issued_at": now.isoformat(),
-                "issued_by": (user.full_name or user.username) if user is not None else "",
-            },
-        }
+    stored: list[Stored] = []
+    fresh: list[tuple[Stored, dict]] = []  # (what is stored, body) of the new versions
+    for student, body in bodies:
+        old = current.get(student.pk)
+        if old is not None and content_body(old.content) == body and hash_matches(old):
+            stored.append(Stored(old, old))
+            continue
         transcript = Transcript(
-            school=school, year=year, student=student, version=version, code=code,
-            content=content, content_hash=content_hash(content), issued_at=now, issued_by=user,
+            school=school, year=year, student=student,
+            version=(last_versions.get(student.pk) or 0) + 1, issued_at=now, issued_by=user,
         )  # fmt: skip
-        if current is not None:
+        if old is not None:
             # The choices of who may see how much carry over to the new version.
-            transcript.learner_share = current.learner_share
-            transcript.guardian_share = current.guardian_share
-            transcript.share_level = current.share_level
-            transcript.share_changed_at = current.share_changed_at
-        transcript.full_clean(exclude=["school", "year", "student", "issued_by"],
-                              validate_unique=False, validate_constraints=False)  # fmt: skip
+            transcript.learner_share = old.learner_share
+            transcript.guardian_share = old.guardian_share
+            transcript.share_level = old.share_level
+            transcript.share_changed_at = old.share_changed_at
+        item = Stored(transcript, old)
+        stored.append(item)
+        fresh.append((item, body))
+    if not fresh:
+        return stored
+    replaced = [item.before for item, _body in fresh if item.before is not None]
+    if replaced:
+        Transcript.objects.filter(pk__in=[t.pk for t in replaced]).update(superseded_at=now)
+        for old in replaced:
+            old.superseded_at = now
+    _insert_with_codes(fresh, now=now, user=user)
+    if replaced:
+        for item, _body in fresh:
+            if item.before is not None:
+                item.before.superseded_by = item.transcript
+        Transcript.objects.bulk_update(replaced, ["superseded_by"], batch_size=STORE_BATCH)
+    return stored
+
+
+def _insert_with_codes(fresh: list[tuple[Stored, dict]], *, now, user) -> None:
+    """Give each new transcript a free code and its content, and insert them all."""
+    for _attempt in range(5):
+        codes: set[str] = set()
+        while len(codes) < len(fresh):
+            codes.add(new_code())  # distinct within the batch
+        taken = set(Transcript.objects.filter(code__in=codes).values_list("code", flat=True))
+        if taken:
+            continue  # a code drawn twice (about one in 10^18): draw again
+        for (item, body), code in zip(fresh, sorted(codes), strict=True):
+            transcript = item.transcript
+            content = {
+                **body,
+                "issue": {
+                    "code": code,
+                    "version": transcript.version,
+                    "issued_at": now.isoformat(),
+                    "issued_by": (user.full_name or user.username) if user is not None else "",
+                },
+            }
+            transcript.code, transcript.content = code, content
+            transcript.content_hash = content_hash(content)
+            transcript.full_clean(exclude=["school", "year", "student", "issued_by"],
+                                  validate_unique=False, validate_constraints=False)  # fmt: skip
         try:
             with transaction.atomic():
-                transcript.save()
+                Transcript.objects.bulk_create(
+                    [item.transcript for item, _body in fresh], batch_size=STORE_BATCH
+                )
         except IntegrityError:
-            if Transcript.objects.filter(code=code).exists():
-                continue  # a code drawn twice (about one in 10^18): draw again
+            if Transcript.objects.filter(code__in=codes).exists():
+                continue  # another issue took one of the codes meanwhile: draw again
             raise
-        break
-    else:  # pragma: no cover - five collisions of 60-bit random codes
-        raise RuntimeError("could not draw a free transcript code")
-    if current is not None:
-        current.superseded_by = transcript
-        current.save(update_fields=["superseded_by"])
-    return transcript
+        return
+    raise RuntimeError("could not draw free transcript codes")  # pragma: no cover
+
+
+def store_snapshot(
+    *, student: Student, year: SchoolYear, school: OrgUnit, body: dict, issued_by=None
+) -> Transcript:
+    """Record one learner's snapshot (store_snapshots for one): the current transcript
+    afterwards, new or unchanged."""
+    stored = store_snapshots(year=year, school=school, bodies=[(student, body)],
+                             issued_by=issued_by)  # fmt: skip
+    return stored[0].transcript
+
+
+def _issue_entries(actor, school: OrgUnit, year: SchoolYear, stored: list[Stored]) -> list:
+    """The audit entry of each transcript issued (a new version), written in one query."""
+    user = actor if actor is not None and actor.is_authenticated else None
+    entries = [
+        AuditEntry(
+            actor=user, action="transcript.issue", object_type=Transcript._meta.model_name,
+            object_id=str(item.transcript.pk), org_unit=school,
+            detail={"student": item.transcript.student_id, "year": year.code,
+                    "version": item.transcript.version,
+                    "replaces": item.before.pk if item.before is not None else None},
+        )
+        for item in stored
+        if item.is_new
+    ]  # fmt: skip
+    return AuditEntry.objects.bulk_create(entries, batch_size=STORE_BATCH)
 
 
 @transaction.atomic
@@ -447,28 +611,101 @@ def transcript_issue(*, actor, student: Student, year: SchoolYear) -> Transcript
     school = school_class.school if school_class is not None else student.school
     if not access.is_school_admin(actor, school):
         raise PermissionDenied
-    problems = missing_for_issue(student, year, school_class)
+    inputs = snapshot_inputs([student.pk], year, school_class) if school_class else None
+    problems = (
+        issue_problems(student, inputs)
+        if inputs is not None
+        else missing_for_issue(student, year, None)
+    )
     if problems:
         raise ValidationError(
             [_("Chưa đủ kết quả để cấp học bạ năm học %(year)s cho %(learner)s")
              % {"year": year.code, "learner": student.full_name}, *problems]
         )  # fmt: skip
-    before = (
-        Transcript.objects.filter(student=student, year=year, superseded_at__isnull=True)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    transcript = store_snapshot(
-        student=student, year=year, school=school,
-        body=build_snapshot(student, year, school_class), issued_by=actor,
+    stored = store_snapshots(
+        year=year, school=school, bodies=[(student, compose_snapshot(student, inputs))],
+        issued_by=actor,
     )  # fmt: skip
-    if transcript.pk != before:
-        audit_log(
-            actor=actor, action="transcript.issue", obj=transcript, org_unit=school,
-            student=student.pk, year=year.code, version=transcript.version,
-            replaces=before,
-        )  # fmt: skip
-    return transcript
+    _issue_entries(actor, school, year, stored)
+    return stored[0].transcript
+
+
+@dataclass
+class Skipped:
+    student: Student
+    reasons: list[str]
+
+
+@dataclass
+class IssueSummary:
+    """What issuing a class's transcripts did: the transcripts issued (new versions), those
+    left unchanged (the results did not change since), and the learners skipped with why."""
+
+    issued: list[Transcript] = field(default_factory=list)
+    unchanged: list[Transcript] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@transaction.atomic
+def transcripts_issue_class(*, actor, school_class: SchoolClass) -> IssueSummary:
+    """Issue (or re-issue) the transcripts of the class's year for every learner whose year
+    results belong to the class, as transcript_issue would one by one, with a fixed number of
+    queries whatever the size of the class. Same permission (the school admin of the class's
+    school, or the system); learners with incomplete results, or whose year belongs to another
+    class (they moved), are skipped with the reasons. Each transcript issued gets its own audit
+    entry, as with transcript_issue, and the class one more with the counts."""
+    school_class = SchoolClass.objects.select_related("school", "homeroom_teacher", "year").get(
+        pk=school_class.pk
+    )
+    school, year = school_class.school, school_class.year
+    if not access.is_school_admin(actor, school):
+        raise PermissionDenied
+    candidates = set(roster_ids(school_class))
+    candidates |= set(
+        LearningResult.objects.filter(school_class=school_class).values_list(
+            "student_id", flat=True
+        )
+    )
+    candidates |= set(
+        PrimaryYearResult.objects.filter(school_class=school_class).values_list(
+            "student_id", flat=True
+        )
+    )
+    learners = list(Student.objects.filter(pk__in=candidates).order_by("search_name", "id"))
+    belongs = classes_of_year([s.pk for s in learners], year)
+    summary = IssueSummary()
+    mine = []
+    others = {}
+    elsewhere = set(belongs.values()) - {school_class.pk}
+    if elsewhere:
+        others = dict(SchoolClass.objects.filter(pk__in=elsewhere).values_list("pk", "name"))
+    for learner in learners:
+        class_id = belongs.get(learner.pk)
+        if class_id == school_class.pk:
+            mine.append(learner)
+        else:
+            summary.skipped.append(Skipped(learner, [
+                _("Kết quả năm học %(year)s của học sinh thuộc lớp %(name)s")
+                % {"year": year.code, "name": others.get(class_id, "—")}
+            ]))  # fmt: skip
+    inputs = snapshot_inputs([s.pk for s in mine], year, school_class)
+    bodies = []
+    for learner in mine:
+        problems = issue_problems(learner, inputs)
+        if problems:
+            summary.skipped.append(Skipped(learner, problems))
+        else:
+            bodies.append((learner, compose_snapshot(learner, inputs)))
+    stored = store_snapshots(year=year, school=school, bodies=bodies, issued_by=actor)
+    for item in stored:
+        (summary.issued if item.is_new else summary.unchanged).append(item.transcript)
+    _issue_entries(actor, school, year, stored)
+    audit_log(
+        actor=actor, action="transcript.issue_class", obj=school_class, org_unit=school,
+        year=year.code, issued=len(summary.issued), unchanged=len(summary.unchanged),
+        skipped=len(summary.skipped),
+    )  # fmt: skip
+    return summary
 
 
 # --- sharing -----------------------------------------------------------------------------------

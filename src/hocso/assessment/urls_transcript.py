@@ -15,6 +15,9 @@ urlpatterns = [
     path(_YEAR + "/", views.transcript_page, name="page"),
     path(_YEAR + "/issue/", views.transcript_issue_view, name="issue"),
     path(_YEAR + "/share/", views.transcript_share_view, name="share"),
+    path(
+        "classes/<int:pk>/transcripts/issue/", views.transcript_issue_class_view, name="issue_class"
+    ),
     path("my/transcripts/", views.my_transcripts, name="mine"),
     path("verify/", views.verify_form, name="verify_form"),
     # /verify/<code> is printed in the QR code; a trailing slash is accepted too.

@@ -3,7 +3,7 @@ PDF), issuing it, choosing how much the public may see, the learner's and guardi
 the public verify page.
 
 Thin: reads through the scoped selectors (a learner outside the actor's scope is a 404, as on
-the learner's profile), writes through transcripts.transcript_issue / transcript_set_share,
+the learner's profile), writes through transcripts.transcript_issue / transcripts_issue_class / transcript_set_share,
 which check permission again.
 """
 
@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from hocso.orgs.models import SchoolYear
-from hocso.registry.selectors import student_get
+from hocso.registry.selectors import class_get, student_get
 
 from . import transcripts as tx
 from .models import LearningResult, Period, PrimaryYearResult, ShareLevel, Transcript
@@ -122,6 +122,7 @@ def transcript_page(request, pk: int, year: str):
         context["reissue"] = current is not None and (
             context.get("outdated") or not context.get("intact")
         )
+        context["issue_class"] = school_class
     return render(request, "assessment/transcript.html", context)
 
 
@@ -151,6 +152,56 @@ def transcript_issue_view(request, pk: int, year: str):
     else:
         messages.success(request, _("Đã cấp học bạ số."))
     return redirect(_page_url(student, school_year))
+
+
+SKIPPED_SHOWN = 10  # learners listed by name after a class issue; the rest are counted
+
+
+@login_required
+@require_POST
+def transcript_issue_class_view(request, pk: int):
+    """Issue the transcripts of the class's year for the whole class (transcripts_issue_class),
+    then go back to the learner's page the form was on, or to the class's results."""
+    try:
+        school_class = class_get(actor=request.user, pk=pk)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    student = None
+    if request.POST.get("student", "").isdigit():
+        student = _student_or_404(request.user, int(request.POST["student"]))
+    back = (
+        _page_url(student, school_class.year)
+        if student is not None
+        else reverse("assessment:class_results", args=[school_class.pk])
+    )
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Hãy đánh dấu xác nhận trước khi cấp học bạ cả lớp."))
+        return redirect(back)
+    summary = tx.transcripts_issue_class(actor=request.user, school_class=school_class)
+    messages.success(
+        request,
+        _(
+            "Lớp %(name)s: đã cấp %(issued)s học bạ; %(unchanged)s học bạ không thay đổi kể từ "
+            "lần cấp trước; %(skipped)s học sinh chưa được cấp."
+        )
+        % {
+            "name": school_class.name, "issued": len(summary.issued),
+            "unchanged": len(summary.unchanged), "skipped": len(summary.skipped),
+        },
+    )  # fmt: skip
+    for skipped in summary.skipped[:SKIPPED_SHOWN]:
+        messages.warning(
+            request,
+            _("%(learner)s: %(reasons)s")
+            % {"learner": skipped.student.full_name, "reasons": "; ".join(skipped.reasons)},
+        )
+    if len(summary.skipped) > SKIPPED_SHOWN:
+        messages.warning(
+            request,
+            _("… và %(count)s học sinh khác chưa được cấp.")
+            % {"count": len(summary.skipped) - SKIPPED_SHOWN},
+        )
+    return redirect(back)
 
 
 @login_required

@@ -4,8 +4,15 @@ cell of a term, and each learner's days absent and conduct. load.py writes them.
 Grades 6–12 get the Circular 22 grade book of every subject the class takes (the regular
 assessments its yearly periods require, the mid-term and the end-of-term; Đạt / Chưa đạt for the
 subjects assessed by comment); grades 1–5 the Circular 27 periodic test scores (integers 1–10)
-of the subjects that have them. Primary subject levels (Hoàn thành tốt / Hoàn thành / Chưa hoàn
-thành) are given by the teacher, not computed, and the grade book has no place for them yet.
+of the subjects that have them, and at each assessment point (mid-term and end of each term) the
+levels their teachers give: every subject's Hoàn thành tốt / Hoàn thành / Chưa hoàn thành with a
+short comment from a small bank of teachers' phrases, and every quality's and competence's Tốt /
+Đạt / Cần cố gắng (`primary_levels`). A subject's level follows the same learner's ability and
+aptitude as the tests and the test of that point itself, so a learner with 9–10 in Toán is almost
+always Hoàn thành tốt there; Chưa hoàn thành (about 2% of the levels) and Cần cố gắng (about
+0.5%) go to the few learners who struggle in general. At the end of the year the homeroom
+teacher marks a few strong learners as outstanding (`primary_outstanding`); the year results are
+computed by the assessment service from all of it.
 
 How a score comes about. Every learner has a latent ability (standard normal) and an aptitude per
 subject, both drawn from a hash of the seed and the learner's MOET code: a learner is the same
@@ -38,6 +45,11 @@ grade book when its usual entry day (`cell_day`) is on or before that day:
 - the end-of-term papers (a week before the term ends): none yet, nor the primary end-of-term
   tests.
 
+Primary levels follow the same days: an assessment point is reached on its test's day (mid-term:
+the middle of the term; end of term: a week before it ends). Last year has all four points
+(mid-term I, end of term I, mid-term II, end of year) and so primary year results and
+transcripts; this year has mid-term I only.
+
 So no term I result has a level yet (the results list the missing end-of-term assessments), the
 days absent so far are recorded (a share of a whole term's, `elapsed`), and conduct, judged at
 the end of the term, is still empty. Term II is empty.
@@ -52,7 +64,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from statistics import NormalDist
 
-from hocso.assessment.models import Level, ScoreKind
+from hocso.assessment import rules
+from hocso.assessment.models import Level, ScoreKind, Stage, SubjectLevel, TraitLevel
 from hocso.curriculum.models import AssessmentMode
 from hocso.orgs.models import SchoolType
 from hocso.registry.models import Position
@@ -86,6 +99,105 @@ STRUGGLE_FAIL = 0.5
 CONDUCT_ABILITY = 0.3
 CONDUCT_NOISE_SD = 0.35
 CONDUCT_CUTS = ((-1.0, Level.GOOD), (-1.9, Level.FAIR), (-2.9, Level.PASS))
+
+# Primary levels (Circular 27), given by the teacher at each assessment point. A subject's level
+# follows the learner's expected score in it (as for the periodic tests, with the noise of a
+# teacher's judgement) averaged with the test of that point when there is one, so a learner with
+# 9–10 in Toán is almost always Hoàn thành tốt there (about 92%). Chưa hoàn thành goes only to a
+# learner who struggles in general (the weakest ~2%), in the subjects where they are weakest:
+# about 2% of the levels, and with the failed tests and the qualities about 5% of the learners end
+# the year with Chưa hoàn thành. About 46% of the levels are Hoàn thành tốt.
+LEVEL_NOISE_SD = 0.55
+LEVEL_TEST_WEIGHT = 0.5
+LEVEL_GOOD_FROM = 8.4  # Hoàn thành tốt from this mark
+LEVEL_DONE_FROM = 7.2  # Hoàn thành from this mark or for a learner above STRUGGLING_ABILITY
+STRUGGLING_ABILITY = -2.0
+# Qualities and competences (Tốt / Đạt / Cần cố gắng) from the same per-learner trait as conduct,
+# a little of the ability and the point: about half Tốt, Cần cố gắng about 0.5%.
+TRAIT_ABILITY = 0.4
+TRAIT_NOISE_SD = 0.3
+TRAIT_CUTS = ((-0.1, TraitLevel.GOOD), (-2.8, TraitLevel.PASS))
+# The homeroom teacher marks a few strong learners as outstanding at the end of the year (with
+# Hoàn thành tốt that makes them Học sinh Tiêu biểu, Circular 27 Điều 15).
+OUTSTANDING_ABILITY = 1.0
+OUTSTANDING_CHANCE = 0.3
+
+# What teachers write beside a level, by level: a few phrases of their own for Tiếng Việt and
+# Toán, general ones for every subject.
+GENERAL_COMMENTS = {
+    SubjectLevel.GOOD: (
+        "Nắm vững kiến thức, vận dụng tốt vào bài tập.",
+        "Học tập tích cực, hoàn thành tốt các nội dung.",
+        "Tiếp thu bài nhanh, tích cực phát biểu xây dựng bài.",
+        "Hoàn thành tốt nội dung học tập; trình bày sạch đẹp.",
+        "Chăm chỉ, tự giác, kết quả học tập tốt.",
+        "Thực hành thành thạo, biết giúp đỡ bạn trong nhóm.",
+        "Hiểu bài, làm bài chính xác và nhanh.",
+        "Có nhiều tiến bộ, hăng hái tham gia các hoạt động.",
+    ),
+    SubjectLevel.DONE: (
+        "Hoàn thành các nội dung học tập.",
+        "Nắm được kiến thức cơ bản của môn học.",
+        "Biết vận dụng kiến thức vào bài tập đơn giản.",
+        "Có cố gắng trong học tập, cần mạnh dạn phát biểu hơn.",
+        "Hoàn thành bài tập; cần cẩn thận hơn khi làm bài.",
+        "Tiếp thu bài khá; cần tích cực hơn trong giờ học.",
+        "Tham gia các hoạt động học tập đầy đủ.",
+        "Có tiến bộ; cần rèn thêm kĩ năng trình bày.",
+    ),
+    SubjectLevel.NOT_DONE: (
+        "Chưa nắm chắc kiến thức cơ bản; cần ôn tập thêm.",
+        "Còn chậm, cần cố gắng nhiều hơn.",
+        "Chưa hoàn thành một số nội dung; cần sự hỗ trợ của gia đình.",
+        "Cần tập trung hơn trong giờ học.",
+        "Làm bài còn sai nhiều; cần luyện tập thêm ở nhà.",
+        "Chưa tự giác học tập; cần được nhắc nhở thường xuyên.",
+        "Kĩ năng thực hành còn yếu; cần rèn luyện thêm.",
+        "Cần cố gắng hơn để theo kịp các bạn.",
+    ),
+}
+SUBJECT_COMMENTS = {
+    "TV": {
+        SubjectLevel.GOOD: (
+            "Đọc to, rõ ràng; viết đúng chính tả.",
+            "Đọc lưu loát, diễn cảm; chữ viết đẹp.",
+            "Viết đoạn văn mạch lạc, dùng từ hay.",
+            "Đọc hiểu tốt, trả lời câu hỏi đầy đủ.",
+        ),
+        SubjectLevel.DONE: (
+            "Đọc đúng, viết được đoạn văn ngắn.",
+            "Đọc tương đối trôi chảy; chữ viết cần đều nét hơn.",
+            "Viết còn sai vài lỗi chính tả.",
+            "Hiểu nội dung bài đọc; cần đọc to hơn.",
+        ),
+        SubjectLevel.NOT_DONE: (
+            "Đọc còn đánh vần, viết chậm.",
+            "Viết sai nhiều lỗi chính tả; cần luyện viết thêm.",
+            "Đọc hiểu còn hạn chế; cần luyện đọc ở nhà.",
+            "Chữ viết chưa đúng mẫu, còn thiếu nét.",
+        ),
+    },
+    "TOAN": {
+        SubjectLevel.GOOD: (
+            "Tính nhẩm nhanh, giải toán có lời văn tốt.",
+            "Thực hiện thành thạo các phép tính; trình bày cẩn thận.",
+            "Vận dụng tốt kiến thức vào giải toán.",
+            "Nắm chắc bảng nhân, chia; làm bài chính xác.",
+        ),
+        SubjectLevel.DONE: (
+            "Thực hiện được các phép tính; giải toán có lời văn còn chậm.",
+            "Biết cách đặt tính và tính đúng.",
+            "Làm bài đúng; cần cẩn thận hơn khi tính toán.",
+            "Nắm được cách giải các dạng toán cơ bản.",
+        ),
+        SubjectLevel.NOT_DONE: (
+            "Tính toán còn chậm, hay nhầm lẫn.",
+            "Chưa thuộc bảng cộng, trừ; cần luyện tập thêm.",
+            "Chưa biết cách giải toán có lời văn.",
+            "Đặt tính còn sai; cần ôn lại kiến thức cơ bản.",
+        ),
+    },
+}
 
 # Grades 10–12: each class studies four electives (DOMAIN.md §3). Natural-science classes (A)
 # and social-science classes (C) alternate between two usual combinations.
@@ -268,6 +380,14 @@ def elapsed(first: date, last: date, day: date) -> float:
 ScoreRec = tuple[int, str, str, int, Decimal | None, bool | None]
 
 
+# (learner index, subject code, stage, SubjectLevel value, comment) and (learner index, trait
+# code, stage, TraitLevel value): a primary class's levels at the term's assessment points.
+LevelRec = tuple[int, str, str, str, str]
+TraitRec = tuple[int, str, str, str]
+# The assessment point (stage of the term) of a primary periodic test.
+TEST_STAGE = {ScoreKind.MIDTERM: Stage.MID, ScoreKind.FINAL: Stage.END}
+
+
 def _tenths_half_up(value: float) -> int:
     return min(100, max(0, int(value * 10 + 0.5)))
 
@@ -410,3 +530,69 @@ class GradeGenerator:
                 days, conduct = int(days * so_far), ""
             out.append((min(days, 60), conduct))
         return out
+
+    def primary_levels(
+        self,
+        *,
+        school: SchoolSpec,
+        year: str,
+        term: int,
+        class_name: str,
+        grade: int,
+        learners: Sequence[str],
+        subjects: Sequence[SubjectSpec],
+        stages: Sequence[str],
+        tests: dict[tuple[int, str, str], int],
+    ) -> tuple[list[LevelRec], list[TraitRec]]:
+        """The levels a primary class's teachers give at the term's assessment points
+        (`stages`, Stage values, those the demo's day has reached): every subject's level with a
+        short comment, and every quality's and competence's of the grade. `tests`: (learner
+        index, subject code, stage) → the periodic test score of that point, if any."""
+        base = school_effect(school)
+        abilities = [self.ability(key) for key in learners]
+        levels: list[LevelRec] = []
+        for subject in subjects:
+            rng = self._rng("levels", school.code, year, term, class_name, subject.code)
+            center = PRIMARY_MEAN + base / 2 + rng.gauss(0.0, CLASS_SD)
+            banks = SUBJECT_COMMENTS.get(subject.code, {})
+            for index, key in enumerate(learners):
+                expected = (
+                    center
+                    + PRIMARY_ABILITY_SD * abilities[index]
+                    + PRIMARY_APTITUDE_SD * self.aptitude(key, subject.code)
+                )
+                for stage in stages:
+                    mark = expected + rng.gauss(0.0, LEVEL_NOISE_SD)
+                    test = tests.get((index, subject.code, stage))
+                    if test is not None:
+                        mark = (1 - LEVEL_TEST_WEIGHT) * mark + LEVEL_TEST_WEIGHT * test
+                    if mark >= LEVEL_GOOD_FROM:
+                        level = SubjectLevel.GOOD
+                    elif mark >= LEVEL_DONE_FROM or abilities[index] > STRUGGLING_ABILITY:
+                        level = SubjectLevel.DONE
+                    else:
+                        level = SubjectLevel.NOT_DONE
+                    phrases = banks.get(level, ()) + GENERAL_COMMENTS[level]
+                    levels.append((index, subject.code, stage, level.value, rng.choice(phrases)))
+        traits: list[TraitRec] = []
+        rng = self._rng("traits", school.code, year, term, class_name)
+        for code in rules.primary_traits_for_grade(grade):
+            for index, key in enumerate(learners):
+                lean = TRAIT_ABILITY * abilities[index] + self.conduct_trait(key)
+                for stage in stages:
+                    score = lean + rng.gauss(0.0, TRAIT_NOISE_SD)
+                    level = next((lv for cut, lv in TRAIT_CUTS if score > cut), TraitLevel.EFFORT)
+                    traits.append((index, code, stage, level.value))
+        return levels, traits
+
+    def primary_outstanding(
+        self, *, school: SchoolSpec, year: str, class_name: str, learners: Sequence[str]
+    ) -> list[int]:
+        """The learners (indexes) the homeroom teacher marks as outstanding at the end of the
+        year: a few of the strongest."""
+        rng = self._rng("outstanding", school.code, year, class_name)
+        return [
+            index
+            for index, key in enumerate(learners)
+            if self.ability(key) > OUTSTANDING_ABILITY and rng.random() < OUTSTANDING_CHANCE
+        ]
