@@ -196,12 +196,13 @@ def _grades_lines(g) -> list[str]:
     levels = dict(Level.choices)
     # Term I, term II, then the year.
     for (year, period), counts in sorted(g.levels.items(), key=lambda i: (i[0][0], not i[0][1])):
-        shown = ", ".join(
+        decided = ", ".join(
             f"{levels[code]} {_number(counts[code])}" for code in Level.values if counts.get(code)
         )
-        missing = counts.get(None, 0)
-        if missing:
-            shown += _("; chưa đủ điểm %(n)s") % {"n": _number(missing)}
+        undecided = (
+            _("chưa đủ điểm %(n)s") % {"n": _number(counts[None])} if counts.get(None) else ""
+        )
+        shown = "; ".join(part for part in (decided, undecided) if part)
         lines.append(
             _("  Kết quả học tập %(period)s %(year)s: %(levels)s")
             % {"period": period_names[period], "year": year, "levels": shown or "—"}
@@ -213,13 +214,15 @@ def _grades_lines(g) -> list[str]:
         )
     outcomes = dict(PrimaryOutcome.choices)
     for year, counts in sorted(g.primary_outcomes.items()):
-        shown = ", ".join(
+        decided = ", ".join(
             f"{outcomes[code]} {_number(counts[code])}"
             for code in PrimaryOutcome.values
             if counts.get(code)
         )
-        if counts.get(None):
-            shown += _("; chưa đủ đánh giá %(n)s") % {"n": _number(counts[None])}
+        undecided = (
+            _("chưa đủ đánh giá %(n)s") % {"n": _number(counts[None])} if counts.get(None) else ""
+        )
+        shown = "; ".join(part for part in (decided, undecided) if part)
         lines.append(
             _("  Kết quả cả năm tiểu học %(year)s: %(outcomes)s")
             % {"year": year, "outcomes": shown or "—"}
