@@ -8,6 +8,7 @@ schools' records (and which org units) the caller should see.
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -16,10 +17,12 @@ from hocso.accounts.models import Role
 from hocso.accounts.services import role_grant, token_create
 from hocso.api import api
 from hocso.assessment.transcripts import store_snapshot
+from hocso.curriculum.models import Subject
 from hocso.orgs.models import OrgKind, OrgUnit, SchoolType
 from hocso.questions import services as question_services
+from hocso.questions.blueprints import CellInput, blueprint_create
 from hocso.questions.interchange import Choice, ItemData, ItemType
-from hocso.questions.models import Bank, Item, ItemStatus, SharingScope
+from hocso.questions.models import Bank, Blueprint, Item, ItemStatus, SharingScope
 from hocso.registry import services
 from hocso.registry.models import Equipment, Room, SchoolClass, Staff, Student
 
@@ -38,9 +41,12 @@ KINDS = {
     "equipment": (Equipment, "id"),
     "question_bank": (Bank, "code"),
     "question_item": (Item, "id"),
+    "blueprint": (Blueprint, "id"),
 }
 
-# Every route the API has, and how to exercise it: ("list", kind) or ("detail", kind).
+# Every route the API has, and how to exercise it: ("list", kind), ("detail", kind) or
+# ("action", kind) — a POST on one object, with the query of ACTION_QUERIES; in scope it may
+# answer 200 or a refusal about the request itself (409: the bank is short), never 404.
 ROUTES = {
     ("get", "/api/v1/org-units"): ("list", "orgunit"),
     ("get", "/api/v1/org-units/{code}"): ("detail", "orgunit"),
@@ -64,7 +70,12 @@ ROUTES = {
     ("get", "/api/v1/question-banks/{code}"): ("detail", "question_bank"),
     ("get", "/api/v1/question-items"): ("list", "question_item"),
     ("get", "/api/v1/question-items/{item_id}"): ("detail", "question_item"),
+    ("get", "/api/v1/blueprints"): ("list", "blueprint"),
+    ("get", "/api/v1/blueprints/{blueprint_id}"): ("detail", "blueprint"),
+    ("post", "/api/v1/blueprints/{blueprint_id}/generate"): ("action", "blueprint"),
 }
+ACTION_QUERIES = {"/api/v1/blueprints/{blueprint_id}/generate": "versions=1&seed=1"}
+ACTION_IN_SCOPE = {200, 409}
 # Detail routes that also need the school year as a query parameter.
 YEAR_QUERY_ROUTES = {"/api/v1/students/{student_id}/results"}
 
@@ -149,6 +160,7 @@ def build_world(tree, users, year):
     world.own_student = own
     _issue_every_transcript(year)
     _populate_questions(tree, users, world)
+    _populate_blueprints(tree, world)
     return world
 
 
@@ -191,6 +203,19 @@ def _populate_questions(tree, users, world):
                     actor=None, item=item, decision="approve", share_province=kind == "province"
                 )
         make("draft")
+
+
+def _populate_blueprints(tree, world):
+    """A blueprint owned by province 84, by schools A and C and by province 86."""
+    math = Subject.objects.get(code="TOAN")
+    owners = {"84": tree.province, "A": tree.school_a, "C": tree.school_c, "X": world.province_x}
+    for tag, unit in owners.items():
+        blueprint_create(
+            actor=None, org_unit=unit, code=f"MT-{tag}", name=f"Ma trận {tag}", subject=math,
+            grade=6, duration_minutes=15, total_points=Decimal(1),
+            cells=[CellInput(part="I", item_type="single_choice", count=1,
+                             points_per_item=Decimal(1))],
+        )  # fmt: skip
 
 
 def _issue_every_transcript(year):
@@ -240,6 +265,13 @@ def _expected_visible(expectation: Expectation) -> dict[str, set]:
             obj.pk for obj in model.objects.select_related("school") if in_scope(obj.school.path)
         }
     visible["student"] |= set(expectation.own_students)
+    # Blueprints: those of the units staff read and of the units above them.
+    visible["blueprint"] = {
+        b.pk
+        for b in Blueprint.objects.select_related("org_unit")
+        if expectation.everything
+        or (expectation.subtrees and b.org_unit.code in visible["orgunit"])
+    }
     # Question banks: those of the units the role reads and of the units above them.
     visible["question_bank"] = (
         {
@@ -381,11 +413,16 @@ def test_no_route_shows_anything_outside_the_callers_scope(role, client, tree, u
             for obj in objects:
                 value = getattr(obj, key)
                 url = template.replace(placeholder, str(value)).replace("{year}", year.code)
-                query = {"year": year.code} if template in YEAR_QUERY_ROUTES else {}
-                expected = 200 if value in visible[kind] else denied_status
-                status = client.get(url, query, headers=headers).status_code
-                if status != expected:
-                    failures.append(f"{url}: status {status}, expected {expected}")
+                if route_kind == "action":
+                    url = f"{url}?{ACTION_QUERIES[template]}"
+                    expected = ACTION_IN_SCOPE if value in visible[kind] else {denied_status}
+                    status = client.post(url, headers=headers).status_code
+                else:
+                    query = {"year": year.code} if template in YEAR_QUERY_ROUTES else {}
+                    expected = {200} if value in visible[kind] else {denied_status}
+                    status = client.get(url, query, headers=headers).status_code
+                if status not in expected:
+                    failures.append(f"{url}: status {status}, expected {sorted(expected)}")
     assert not failures, "\n".join(failures)
 
 

@@ -1,19 +1,28 @@
-"""The question bank over JSON (read-only): banks, item search and item detail.
+"""The question bank over JSON: banks, item search and item detail, blueprints (ma trận đề)
+with the approved items available to each cell, and the generation of exam versions.
 
-Every route reads through the scoped selectors: an item the caller may not see (another
-school's, someone else's draft) is absent from lists and answers 404. Choice fields carry their
-stored values (`single_choice`, `approved`, `thong_hieu`).
+Every route reads through the scoped selectors: an item or blueprint the caller may not see
+(another school's, someone else's draft) is absent from lists and answers 404. Choice fields
+carry their stored values (`single_choice`, `approved`, `thong_hieu`). Generation answers the
+versions as data (items, option order, answer key); the PDFs are the pages' and the command's.
 """
 
 from datetime import datetime
 from decimal import Decimal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from hocso.core.api_pagination import Pagination
 
 from . import selectors
+from .blueprints import (
+    blueprint_availability,
+    blueprint_get,
+    blueprints_visible,
+    exam_versions_generate,
+)
+from .generation import ShortageError
 
 router = Router(tags=["questions"])
 
@@ -123,3 +132,159 @@ def list_items(
 def get_item(request, item_id: int):
     """One item with its current version's content."""
     return selectors.item_get(actor=request.auth, pk=item_id)
+
+
+# --- blueprints -----------------------------------------------------------------------------
+
+MAX_VERSIONS = 24
+
+
+class BlueprintSummary(Schema):
+    id: int
+    code: str
+    name: str
+    subject: str = Field(alias="subject.code", description="Subject code")
+    grade: int
+    org_unit: str = Field(alias="org_unit.code", description="Code of the owning unit")
+    duration_minutes: int
+    total_points: Decimal
+    updated_at: datetime
+
+
+class BlueprintPart(Schema):
+    code: str
+    title: str = ""
+    instructions: str = ""
+
+
+class BlueprintCellOut(Schema):
+    id: int
+    part: str
+    item_type: str
+    topic: str | None = Field(description="Topic code; null = any topic")
+    level: str = Field(description="Cognitive level; empty = any level")
+    count: int
+    points_per_item: Decimal
+    available: int = Field(
+        description="Approved items the caller may use for this cell (shared out between the "
+        "cells as the generator draws them); fewer than `count` means the cell is short"
+    )
+
+
+class BlueprintDetail(BlueprintSummary):
+    parts: list[BlueprintPart]
+    cells: list[BlueprintCellOut] = Field(alias="cell_rows")
+
+
+class GeneratedQuestion(Schema):
+    number: int = Field(description="Number within its part, from 1")
+    part: str
+    item_id: int
+    item_version_id: int
+    points: Decimal
+    option_order: list[int] = Field(
+        description="For each printed option, its index (from 0) in the item version"
+    )
+    answer: str = Field(description='What the answer key prints: "B", "AC", "ĐSĐĐ", "3,5"')
+
+
+class GeneratedVersion(Schema):
+    code: str
+    questions: list[GeneratedQuestion]
+
+
+class Generated(Schema):
+    blueprint: int
+    seed: str
+    versions: list[GeneratedVersion]
+
+
+class ShortCell(Schema):
+    cell: int
+    need: int
+    available: int
+
+
+class Shortage(Schema):
+    detail: str
+    shortages: list[ShortCell]
+
+
+@router.get("/blueprints", response=list[BlueprintSummary], url_name="blueprint_list")
+@paginate(Pagination)
+def list_blueprints(request):
+    """Blueprints of the caller's units and of the units above them."""
+    return blueprints_visible(actor=request.auth).select_related("subject", "org_unit")
+
+
+@router.get("/blueprints/{blueprint_id}", response=BlueprintDetail, url_name="blueprint_detail")
+def get_blueprint(request, blueprint_id: int):
+    """One blueprint with its parts and cells, and how many approved items each cell has."""
+    blueprint = blueprint_get(actor=request.auth, pk=blueprint_id)
+    blueprint.cell_rows = [
+        {
+            "id": row.cell.pk,
+            "part": row.cell.part,
+            "item_type": row.cell.item_type,
+            "topic": row.cell.topic.code if row.cell.topic_id else None,
+            "level": row.cell.level,
+            "count": row.cell.count,
+            "points_per_item": row.cell.points_per_item,
+            "available": row.available,
+        }
+        for row in blueprint_availability(actor=request.auth, blueprint=blueprint)
+    ]
+    return blueprint
+
+
+@router.post(
+    "/blueprints/{blueprint_id}/generate",
+    response={200: Generated, 409: Shortage},
+    url_name="blueprint_generate",
+)
+def generate_versions(
+    request,
+    blueprint_id: int,
+    versions: int = Query(..., ge=1, le=MAX_VERSIONS),
+    seed: str = Query(..., min_length=1, max_length=40),
+):
+    """`versions` exam versions (codes 101, 102, …) drawn from the approved items the caller
+    may use; the same seed gives the same versions. 409 lists the cells the bank cannot fill."""
+    blueprint = blueprint_get(actor=request.auth, pk=blueprint_id)
+    try:
+        generated = exam_versions_generate(
+            actor=request.auth, blueprint=blueprint, versions=versions, seed=seed
+        )
+    except ShortageError as exc:
+        return Status(
+            409,
+            {
+                "detail": "The bank lacks approved items for some cells",
+                "shortages": [
+                    {"cell": s.cell.key, "need": s.need, "available": s.available}
+                    for s in exc.shortages
+                ],
+            },
+        )
+    return {
+        "blueprint": blueprint.pk,
+        "seed": seed,
+        "versions": [
+            {
+                "code": version.code,
+                "questions": [
+                    {
+                        "number": q.number,
+                        "part": q.part,
+                        "item_id": q.item_id,
+                        "item_version_id": q.version_id,
+                        "points": q.points,
+                        "option_order": q.option_order,
+                        "answer": q.answer,
+                    }
+                    for q in version.questions
+                ],
+            }
+            for version in generated
+        ],
+    }

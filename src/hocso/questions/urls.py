@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_editor, views_exchange
+from . import views, views_blueprints, views_editor, views_exchange
 
 app_name = "questions"
 urlpatterns = [
@@ -26,5 +26,28 @@ urlpatterns = [
         "questions/banks/<str:code>/export/<str:fmt>/",
         views_exchange.bank_export,
         name="bank_export",
+    ),
+    path("questions/blueprints/", views_blueprints.blueprint_list, name="blueprint_list"),
+    path("questions/blueprints/new/", views_blueprints.blueprint_new, name="blueprint_new"),
+    path(
+        "questions/blueprints/new-2025/",
+        views_blueprints.blueprint_create_2025,
+        name="blueprint_2025",
+    ),
+    path("questions/blueprints/<int:pk>/", views_blueprints.blueprint_edit, name="blueprint_edit"),
+    path(
+        "questions/blueprints/<int:pk>/delete/",
+        views_blueprints.blueprint_remove,
+        name="blueprint_delete",
+    ),
+    path(
+        "questions/blueprints/<int:pk>/generate/",
+        views_blueprints.blueprint_generate,
+        name="blueprint_generate",
+    ),
+    path(
+        "questions/blueprints/<int:pk>/download/",
+        views_blueprints.blueprint_download,
+        name="blueprint_download",
     ),
 ]

@@ -20,28 +20,16 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hocso.questions.answer_keys import answer_key_xlsx
 from hocso.questions.blueprints import (
     blueprint_2025_create,
     blueprint_check,
     blueprint_get,
     exam_versions_generate,
-    paper_header,
 )
 from hocso.questions.generation import ShortageError
-from hocso.questions.models import Bank, Blueprint, BlueprintCell
-from hocso.questions.paper_pdf import render_answer_key, render_paper
+from hocso.questions.models import Bank, Blueprint
+from hocso.questions.papers import cell_label, paper_files
 from hocso.questions.selectors import bank_get
-
-
-def cell_label(cell: BlueprintCell) -> str:
-    """ "Phần I, Trắc nghiệm một lựa chọn, chủ đề T6.1, mức Biết" (any topic/level omitted)."""
-    parts = [_("Phần %(part)s") % {"part": cell.part}, str(cell.get_item_type_display())]
-    if cell.topic_id:
-        parts.append(_("chủ đề %(topic)s") % {"topic": cell.topic.code})
-    if cell.level:
-        parts.append(_("mức %(level)s") % {"level": cell.get_level_display()})
-    return ", ".join(parts)
 
 
 class Command(BaseCommand):
@@ -104,11 +92,7 @@ class Command(BaseCommand):
             self.stderr.write(_("Cần đúng %(count)s mã đề khác nhau") % {"count": versions})
             return 2
         folder = Path(output)
-        header = paper_header(found)
-        files = [(f"de_{version.code}.pdf", lambda v=version: render_paper(header, v))
-                 for version in generated]  # fmt: skip
-        files.append(("dap_an.pdf", lambda: render_answer_key(header, generated)))
-        files.append(("dap_an.xlsx", lambda: answer_key_xlsx(generated)))
+        files = paper_files(found, generated)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for name, render in files:
