@@ -105,8 +105,8 @@ def main() -> None:
         ).order_by("code")
     )
     # Planner statistics that describe a database holding results, as a school's would after a
-    # year or two: without them SQLite reads the year's results through the index on year_id for
-    # every class (see demo.load._analyze) and the figure measures that trap, not the service.
+    # year or two (see demo.load._analyze), so the figure measures the service, not a planner
+    # working without statistics.
     if not LearningResult.objects.filter(year=year, term=Period.YEAR).exists():
         say("bench_results: computing one school first, for the statistics…")
         results_compute(actor=None, school=schools[0], year=year)

@@ -831,11 +831,12 @@ def _has_grades(student_id: int, year_id: int, term: int) -> bool:
 def _analyze(*models) -> None:
     """Fresh query planner statistics for these tables.
 
-    Without statistics, SQLite answers compute's `student_id IN (…) AND year_id = …` (one class's
-    learners) through the single-column index on year_id, reading every grade of the year for
-    each class: hours at province scale instead of minutes. PostgreSQL has no statistics for
-    rows bulk-loaded in the same transaction either. `analysis_limit` keeps SQLite's ANALYZE to
-    a sample of each index.
+    Planners choose between the indexes of the tables the demo fills by the million (enrollments,
+    term records, results) by their statistics; PostgreSQL has none for rows bulk-loaded in the
+    same transaction, and SQLite none until ANALYZE. (The grade tables' single-column year_id
+    index, which once made SQLite read every grade of the year for each class, is gone: scores
+    and subject results are read by learner only.) `analysis_limit` keeps SQLite's ANALYZE to a
+    sample of each index.
     """
     quote = connection.ops.quote_name
     tables = [quote(model._meta.db_table) for model in models]
