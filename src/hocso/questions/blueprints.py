@@ -337,7 +337,9 @@ def blueprint_update(*, actor, blueprint: Blueprint, cells=None, **changes) -> B
     """Change fields of `_EDITABLE` and/or replace the cells (all of them, so the points are
     checked against the whole table)."""
     blueprint = (
-        Blueprint.objects.select_for_update().select_related("org_unit").get(pk=blueprint.pk)
+        Blueprint.objects.select_for_update(of=("self",))
+        .select_related("org_unit")
+        .get(pk=blueprint.pk)
     )
     if not can_edit_blueprint(actor, blueprint.org_unit):
         raise PermissionDenied

@@ -463,7 +463,11 @@ def item_update(
     """Change an item's content (`data`) and/or tags. Content that differs from the current
     version becomes a new version; tags alone change no version and no status. Without `tags`,
     the tags `data.tags` names are applied, and if it names none the item keeps its tags."""
-    item = Item.objects.select_for_update().select_related("current_version").get(pk=item.pk)
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("current_version")
+        .get(pk=item.pk)
+    )
     if not can_edit(actor, item):
         raise PermissionDenied
     if item.status not in EDITABLE_STATUSES:
@@ -525,7 +529,7 @@ def item_review(
     """A reviewer's decision on a submitted item: approve (shared within the unit, or with
     the whole province when a province officer says so), request changes (back to the author,
     status "reviewed") or reject (retired). Requesting changes and rejecting need a comment."""
-    item = Item.objects.select_for_update().select_related("org_unit").get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=item.pk)
     if not can_review(actor, item):
         raise PermissionDenied
     if actor is not None and item.author_id == actor.pk:
@@ -565,7 +569,7 @@ def item_review(
 def item_share(*, actor, item: Item, sharing: str) -> Item:
     """Widen an approved item to the whole province (a province officer) or narrow it back to
     its unit (its reviewers)."""
-    item = Item.objects.select_for_update().select_related("org_unit").get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=item.pk)
     if sharing not in SharingScope.values:
         raise ValidationError(
             {"sharing": _("Phạm vi không hợp lệ: %(value)s") % {"value": sharing}}
