@@ -615,14 +615,9 @@ def _stage(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(stage__in=Stage.values), name=name)
 
 
-class PrimarySubjectAssessment(models.Model):
-    """The level (T / H / C) a teacher gives a primary learner in one subject at one point of
-    the year, with an optional short comment. A level may be blank while only the comment is
-    written; a row with neither does not exist.
-
-    Keyed by learner like Score (the unique index leads with the student and is the page's
-    index); the foreign keys have no index of their own for the same reasons (Score docstring).
-    """
+class PrimaryCell(models.Model):
+    """What every primary level row carries besides its learner and what it assesses: where and
+    when (school, year, term and stage, class) and who wrote it last."""
 
     school = models.ForeignKey(
         "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
@@ -639,6 +634,29 @@ class PrimarySubjectAssessment(models.Model):
         verbose_name=_("lớp"),
         db_index=False,
     )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class PrimarySubjectAssessment(PrimaryCell):
+    """The level (T / H / C) a teacher gives a primary learner in one subject at one point of
+    the year, with an optional short comment. A level may be blank while only the comment is
+    written; a row with neither does not exist.
+
+    Keyed by learner like Score (the unique index leads with the student and is the page's
+    index); the foreign keys have no index of their own for the same reasons (Score docstring).
+    """
+
     student = models.ForeignKey(
         "registry.Student",
         on_delete=models.CASCADE,
@@ -652,17 +670,8 @@ class PrimarySubjectAssessment(models.Model):
         _("mức đạt được"), max_length=1, choices=SubjectLevel.choices, blank=True
     )
     comment = models.CharField(_("nhận xét"), max_length=300, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(PrimaryCell.Meta):
         verbose_name = _("mức đạt được môn học (tiểu học)")
         verbose_name_plural = _("mức đạt được môn học (tiểu học)")
         constraints = [
@@ -687,26 +696,11 @@ class PrimarySubjectAssessment(models.Model):
         )
 
 
-class PrimaryTraitAssessment(models.Model):
+class PrimaryTraitAssessment(PrimaryCell):
     """The level (T / Đ / C) a primary learner reaches in one quality or competence (a code of
     rules.PRIMARY_TRAITS) at one point of the year. End of term I and end of year are the
     required points; the mid-terms are optional. Keyed by learner like Score."""
 
-    school = models.ForeignKey(
-        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    year = models.ForeignKey(
-        "orgs.SchoolYear", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    term = models.PositiveSmallIntegerField(_("học kì"), choices=Term.choices)
-    stage = models.CharField(_("thời điểm"), max_length=3, choices=Stage.choices)
-    school_class = models.ForeignKey(
-        "registry.SchoolClass",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("lớp"),
-        db_index=False,
-    )
     student = models.ForeignKey(
         "registry.Student",
         on_delete=models.CASCADE,
@@ -715,17 +709,8 @@ class PrimaryTraitAssessment(models.Model):
     )
     trait = models.CharField(_("phẩm chất, năng lực"), max_length=20)
     level = models.CharField(_("mức đạt được"), max_length=1, choices=TraitLevel.choices)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(PrimaryCell.Meta):
         verbose_name = _("mức phẩm chất, năng lực (tiểu học)")
         verbose_name_plural = _("mức phẩm chất, năng lực (tiểu học)")
         constraints = [
