@@ -64,6 +64,7 @@ def invalid(request, exc):
 
 def _mount_routers() -> None:
     from hocso.assessment.api import router as assessment_router
+    from hocso.exams.api import router as exams_router
     from hocso.orgs.api import router as orgs_router
     from hocso.questions.api import router as questions_router
     from hocso.registry.api import router as registry_router
@@ -72,6 +73,7 @@ def _mount_routers() -> None:
     api.add_router("", registry_router)
     api.add_router("", assessment_router)
     api.add_router("", questions_router)
+    api.add_router("", exams_router)
 
 
 _mount_routers()

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "hocso.registry",
     "hocso.assessment",
     "hocso.questions",
+    "hocso.exams",
     "hocso.demo",
 ]
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("hocso.assessment.urls_transcript")),
     path("", include("hocso.curriculum.urls")),
     path("", include("hocso.questions.urls")),
+    path("", include("hocso.exams.urls")),
 ]

@@ -59,6 +59,7 @@ class ChangeSource(models.TextChoices):
     ENTRY = "entry", _("Nhập trên sổ điểm")
     IMPORT = "import", _("Nhập từ tệp")
     API = "api", _("Qua API")
+    EXAM = "exam", _("Từ bài thi trực tuyến")
 
 
 class TeachingAssignment(models.Model):

@@ -173,6 +173,19 @@ class Item(models.Model):
     stem_hash = models.CharField(max_length=64, db_index=True, editable=False)
     # fold() of the stem, name and answer texts: diacritic-insensitive search on any database.
     search_text = models.TextField(blank=True, editable=False)
+    # Item statistics from the latest online exam that asked the item (exams/stats.py,
+    # exams/irt.py), so blueprints can balance difficulty. Classical: the share of learners
+    # right (p) and the point-biserial correlation; IRT: the model's difficulty b and
+    # discrimination a (a = 1 under Rasch), on the logit scale of that exam's candidates.
+    difficulty = models.FloatField(_("độ khó (p)"), null=True, blank=True, editable=False)
+    discrimination = models.FloatField(_("độ phân biệt"), null=True, blank=True, editable=False)
+    irt_model = models.CharField(_("mô hình IRT"), max_length=10, blank=True, editable=False)
+    irt_a = models.FloatField(_("tham số a"), null=True, blank=True, editable=False)
+    irt_b = models.FloatField(_("tham số b"), null=True, blank=True, editable=False)
+    stats_responses = models.PositiveIntegerField(
+        _("số lượt trả lời"), null=True, blank=True, editable=False
+    )
+    stats_at = models.DateTimeField(_("thống kê lúc"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
