@@ -508,16 +508,29 @@ def test_auto_submits_are_graded_too(exam, fake_grading, django_capture_on_commi
     assert fake_grading == [exam.attempts[0].pk]
 
 
-def test_images_point_at_their_stored_files(exam, settings, tmp_path):
+def test_images_are_served_through_the_attempt_to_its_candidate_only(
+    exam, settings, tmp_path, client
+):
     settings.MEDIA_ROOT = tmp_path
     media = media_store(name="hinh.png", data=PNG_1PX)
-    version = exam.questions[SINGLE].item_version
+    question = exam.questions[SINGLE]
+    version = question.item_version
     version.stem = 'Xem hình: <img src="hinh.png"> và <img src="khong-co.png">'
     version.content = {**version.content, "files": {"hinh.png": media.sha256}}
     version.save()
     stem = start(exam).questions[SINGLE]["stem"]
-    assert f'src="{media.file.url}"' in stem
+    url = f"/my-exams/{exam.attempts[0].pk}/images/{question.pk}/hinh.png"
+    assert f'src="{url}"' in stem
     assert stem.count("src=") == 1  # an image without a stored file is not fetched
+    assert media.file.url not in stem  # never the storage path
+
+    client.force_login(exam.learner_users[0])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG_1PX
+    client.force_login(exam.learner_users[1])
+    assert client.get(url).status_code == 404
+    assert client.get(url.replace("hinh.png", "khong-co.png")).status_code == 404
 
 
 def test_saving_to_an_attempt_not_started_is_refused(exam):

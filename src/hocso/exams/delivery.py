@@ -31,6 +31,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -40,7 +41,6 @@ from hocso.questions import richtext
 from hocso.questions.content import data_from_content
 from hocso.questions.generation import matching_right_column, ordering_shown
 from hocso.questions.interchange import ItemType
-from hocso.questions.models import MediaFile
 
 from .access import can_manage, own_attempts
 from .models import (
@@ -194,15 +194,13 @@ def _attempt_order(attempt: Attempt, question_id: int):
     return orders.get(str(question_id), orders.get(question_id))
 
 
-def _image_urls(versions) -> dict[str, str]:
-    """SHA-256 → URL of every image the versions use (one query)."""
-    digests = {d for v in versions for d in (v.content.get("files") or {}).values()}
-    if not digests:
-        return {}
-    return {m.sha256: m.file.url for m in MediaFile.objects.filter(sha256__in=digests)}
+def _image_url(attempt: Attempt, question: ExamQuestion, name: str) -> str:
+    """Images are served through the attempt (views_take.take_image), which checks that the
+    caller is its candidate: a storage URL would let anyone with the link read the paper."""
+    return reverse("exams:take_image", args=[attempt.pk, question.pk, name])
 
 
-def _question_payload(question: ExamQuestion, attempt: Attempt, position: int, number: int, urls):
+def _question_payload(question: ExamQuestion, attempt: Attempt, position: int, number: int):
     version = question.item_version
     files = version.content.get("files") or {}
     data = data_from_content(
@@ -210,8 +208,10 @@ def _question_payload(question: ExamQuestion, attempt: Attempt, position: int, n
     )
 
     def html(fragment: str) -> str:
-        # The same allowlist as the question bank's pages; images by their stored file's URL.
-        return richtext.render(fragment, lambda name: urls.get(files.get(name)))
+        # The same allowlist as the question bank's pages; images through the attempt.
+        return richtext.render(
+            fragment, lambda name: _image_url(attempt, question, name) if name in files else None
+        )
 
     payload = {
         "id": question.pk,
@@ -257,13 +257,12 @@ def questions_payload(attempt: Attempt) -> list[dict]:
     order = [pk for pk in attempt.question_order if pk in questions]
     order += [pk for pk in sorted(questions, key=lambda pk: questions[pk].position)
               if pk not in set(order)]  # fmt: skip
-    urls = _image_urls(q.item_version for q in questions.values())
     numbers: Counter = Counter()
     payload = []
     for position, pk in enumerate(order, start=1):
         question = questions[pk]
         numbers[question.part] += 1
-        payload.append(_question_payload(question, attempt, position, numbers[question.part], urls))
+        payload.append(_question_payload(question, attempt, position, numbers[question.part]))
     return payload
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, path, reverse
@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hocso.questions.models import MediaFile
+
 from .access import attempts_visible, own_attempts
-from .models import Attempt, AttemptStatus, SessionStatus, ShowResults
+from .models import Attempt, AttemptStatus, ExamQuestion, SessionStatus, ShowResults
 
 # What the learner may do with an attempt now (the server decides again on every call).
 UPCOMING, OPEN, SUBMITTED, ENDED = "upcoming", "open", "submitted", "ended"
@@ -193,7 +195,35 @@ def take(request, attempt_pk: int):
     return render(request, "exams/take.html", context)
 
 
+@login_required
+@require_GET
+def take_image(request, attempt_pk: int, question_pk: int, name: str):
+    """An image of a question of the caller's own attempt (by the name the question's version
+    gives it, never by storage path)."""
+    attempt = own_attempts(request.user).filter(pk=attempt_pk).first()
+    question = (
+        ExamQuestion.objects.select_related("item_version")
+        .filter(pk=question_pk, form_id=attempt.form_id)
+        .first()
+        if attempt is not None
+        else None
+    )
+    digest = (question.item_version.content.get("files") or {}).get(name) if question else None
+    media = MediaFile.objects.filter(sha256=digest).first() if digest else None
+    if media is None:
+        raise Http404
+    response = FileResponse(media.file.open("rb"), content_type=media.content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 urlpatterns = [
     path("my-exams/", my_exams, name="my_exams"),
     path("my-exams/<int:attempt_pk>/", take, name="take"),
+    path(
+        "my-exams/<int:attempt_pk>/images/<int:question_pk>/<str:name>",
+        take_image,
+        name="take_image",
+    ),
 ]
