@@ -10,6 +10,11 @@ exist, or the output folder cannot be written.
 blueprint-2025 creates the ready-made 2025 graduation-exam blueprint (Part I/II/III) for the
 bank's subject (mathematics, physics, chemistry or biology), owned by the bank's unit, and
 prints its id.
+
+calibrate analyses the submitted attempts of an exam session (exams/analysis.py): classical item
+statistics and an IRT calibration (2PL by default, or Rasch), stored on the session, its items
+and its attempts. It prints one line per item (`item ID a=… b=… p=…`, "-" where a value cannot be
+computed) and ends with `items=N candidates=N converged=true|false`. Exit 2: no such exam.
 """
 
 import sys
@@ -20,6 +25,8 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from hocso.exams.analysis import session_analyse
+from hocso.exams.models import ExamSession
 from hocso.questions.blueprints import (
     blueprint_2025_create,
     blueprint_check,
@@ -55,11 +62,19 @@ class Command(BaseCommand):
         ready.add_argument("--grade", type=int, default=12)
         ready.add_argument("--code", default="")
         ready.add_argument("--lang", choices=["vi", "en"], default="vi")
+        calibrating = actions.add_parser(
+            "calibrate", help=_("phân tích câu hỏi và hiệu chỉnh IRT cho một bài thi")
+        )
+        calibrating.add_argument("--exam", required=True, help=_("số hiệu (hoặc mã) bài thi"))
+        calibrating.add_argument("--model", choices=["rasch", "2pl"], default="2pl")
+        calibrating.add_argument("--lang", choices=["vi", "en"], default="vi")
 
     def handle(self, *args, action, lang, **options):
         with translation.override(lang):
             if action == "generate":
                 code = self._generate(**options)
+            elif action == "calibrate":
+                code = self._calibrate(options["exam"], options["model"])
             else:
                 code = self._blueprint_2025(options["bank"], options["grade"], options["code"])
         self.stdout.flush()
@@ -147,5 +162,28 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Đã tạo ma trận đề %(code)s (số hiệu %(id)s)")
             % {"code": blueprint.code, "id": blueprint.pk}
+        )
+        return 0
+
+    def _calibrate(self, exam: str, model: str) -> int:
+        found = ExamSession.objects.filter(pk=int(exam)).first() if exam.isdigit() else None
+        found = found or ExamSession.objects.filter(code=exam).first()
+        if found is None:
+            self.stderr.write(_("Không có bài thi %(exam)s") % {"exam": exam})
+            return 2
+        outcome = session_analyse(actor=None, session=found, model=model)
+
+        def shown(value, digits=2):
+            return "-" if value is None else f"{value:.{digits}f}"
+
+        for item in outcome.items:
+            self.stdout.write(
+                f"item {item.item_id} a={shown(item.irt_a)} b={shown(item.irt_b)} "
+                f"p={shown(item.stats.facility)}"
+            )
+        converged = outcome.calibration is not None and outcome.calibration.converged
+        self.stdout.write(
+            f"items={len(outcome.items)} candidates={outcome.candidates} "
+            f"converged={'true' if converged else 'false'}"
         )
         return 0
