@@ -15,9 +15,15 @@ calibrate analyses the submitted attempts of an exam session (exams/analysis.py)
 statistics and an IRT calibration (2PL by default, or Rasch), stored on the session, its items
 and its attempts. It prints one line per item (`item ID a=… b=… p=…`, "-" where a value cannot be
 computed) and ends with `items=N candidates=N converged=true|false`. Exit 2: no such exam.
+
+submit-expired submits (and grades) every attempt whose time and grace period are over, prints
+`submitted=N` and stops; with `--every SECONDS` it keeps doing so until stopped, which is how
+`scripts/serve.sh` runs it beside the task worker. Expired attempts are also submitted when
+anyone touches them; this makes the results complete without waiting for that.
 """
 
 import sys
+import time
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -26,6 +32,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hocso.exams.analysis import session_analyse
+from hocso.exams.delivery import attempts_submit_expired
 from hocso.exams.models import ExamSession
 from hocso.questions.blueprints import (
     blueprint_2025_create,
@@ -68,6 +75,13 @@ class Command(BaseCommand):
         calibrating.add_argument("--exam", required=True, help=_("số hiệu (hoặc mã) bài thi"))
         calibrating.add_argument("--model", choices=["rasch", "2pl"], default="2pl")
         calibrating.add_argument("--lang", choices=["vi", "en"], default="vi")
+        expiring = actions.add_parser(
+            "submit-expired", help=_("nộp các bài làm đã hết giờ (kể cả thời gian ân hạn)")
+        )
+        expiring.add_argument(
+            "--every", type=int, default=0, help=_("lặp lại sau mỗi số giây này (0: chạy một lần)")
+        )
+        expiring.add_argument("--lang", choices=["vi", "en"], default="vi")
 
     def handle(self, *args, action, lang, **options):
         with translation.override(lang):
@@ -75,11 +89,21 @@ class Command(BaseCommand):
                 code = self._generate(**options)
             elif action == "calibrate":
                 code = self._calibrate(options["exam"], options["model"])
+            elif action == "submit-expired":
+                code = self._submit_expired(options["every"])
             else:
                 code = self._blueprint_2025(options["bank"], options["grade"], options["code"])
         self.stdout.flush()
         if code:
             sys.exit(code)
+
+    def _submit_expired(self, every: int) -> int:
+        while True:
+            self.stdout.write(f"submitted={attempts_submit_expired()}")
+            self.stdout.flush()
+            if every <= 0:
+                return 0
+            time.sleep(every)
 
     def _generate(self, *, blueprint, versions, seed, output, codes, **_options) -> int:
         try:
