@@ -6,6 +6,7 @@ fails and names it. Visibility is stated here independently of the selectors: by
 schools' records (and which org units) the caller should see.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,8 @@ from hocso.accounts.services import role_grant, token_create
 from hocso.api import api
 from hocso.assessment.transcripts import store_snapshot
 from hocso.curriculum.models import Subject
+from hocso.exams import services as exam_services
+from hocso.exams.models import Attempt, ExamSession
 from hocso.orgs.models import OrgKind, OrgUnit, SchoolType
 from hocso.questions import services as question_services
 from hocso.questions.blueprints import CellInput, blueprint_create
@@ -42,6 +45,12 @@ KINDS = {
     "question_bank": (Bank, "code"),
     "question_item": (Item, "id"),
     "blueprint": (Blueprint, "id"),
+    "exam": (ExamSession, "id"),
+    # Exam attempts as their candidate takes them: only the candidate reaches one (staff,
+    # superuser included, get 404 — they see attempts through the staff routes).
+    "own_attempt": (Attempt, "id"),
+    # An attempt's result: its candidate, and staff who read the candidate's school.
+    "attempt_result": (Attempt, "id"),
 }
 
 # Every route the API has, and how to exercise it: ("list", kind), ("detail", kind) or
@@ -73,9 +82,31 @@ ROUTES = {
     ("get", "/api/v1/blueprints"): ("list", "blueprint"),
     ("get", "/api/v1/blueprints/{blueprint_id}"): ("detail", "blueprint"),
     ("post", "/api/v1/blueprints/{blueprint_id}/generate"): ("action", "blueprint"),
+    ("get", "/api/v1/exams"): ("list", "exam"),
+    ("get", "/api/v1/exams/{exam_id}"): ("detail", "exam"),
+    ("get", "/api/v1/exams/{exam_id}/attempts"): ("detail", "exam"),
+    ("get", "/api/v1/attempts"): ("list", "own_attempt"),
+    ("post", "/api/v1/attempts/{attempt_id}/start"): ("own", "own_attempt"),
+    ("post", "/api/v1/attempts/{attempt_id}/responses"): ("own", "own_attempt"),
+    ("get", "/api/v1/attempts/{attempt_id}/state"): ("own", "own_attempt"),
+    ("post", "/api/v1/attempts/{attempt_id}/submit"): ("own", "own_attempt"),
+    ("get", "/api/v1/exams/{exam_id}/results"): ("detail", "exam"),
+    ("get", "/api/v1/exams/{exam_id}/statistics"): ("detail", "exam"),
+    ("get", "/api/v1/attempts/{attempt_id}/result"): ("detail", "attempt_result"),
 }
 ACTION_QUERIES = {"/api/v1/blueprints/{blueprint_id}/generate": "versions=1&seed=1"}
 ACTION_IN_SCOPE = {200, 409}
+# ("own", kind): a route on one object only its owner may use, sent as the owner's client would
+# (GET with this query, POST with this JSON body — well-formed, so nobody gets 422 before the
+# scope check). In scope it may answer 200 or a refusal about the request (409: not open yet,
+# device replaced), never 404.
+OWN_REQUESTS = {
+    "/api/v1/attempts/{attempt_id}/start": {},
+    "/api/v1/attempts/{attempt_id}/responses": {"device_token": "t", "saves": []},
+    "/api/v1/attempts/{attempt_id}/state": {"device_token": "t"},
+    "/api/v1/attempts/{attempt_id}/submit": {"device_token": "t"},
+}
+OWN_IN_SCOPE = {200, 409}
 # Detail routes that also need the school year as a query parameter.
 YEAR_QUERY_ROUTES = {"/api/v1/students/{student_id}/results"}
 
@@ -161,6 +192,7 @@ def build_world(tree, users, year):
     _issue_every_transcript(year)
     _populate_questions(tree, users, world)
     _populate_blueprints(tree, world)
+    _populate_exams(tree, year, world)
     return world
 
 
@@ -218,6 +250,30 @@ def _populate_blueprints(tree, world):
         )  # fmt: skip
 
 
+def _populate_exams(tree, year, world):
+    """A prepared exam run by schools A, C and X for their class, and one run by province 84
+    for the class of school C (seen by C's staff through its candidates)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    math = Subject.objects.get(code="TOAN")
+    opens = timezone.now() + timedelta(days=1)
+    runs = {"A": (tree.school_a, world.a), "C": (tree.school_c, world.c),
+            "X": (world.x.school, world.x), "84": (tree.province, world.c)}  # fmt: skip
+    world.exams = {}
+    for tag, (unit, sitting) in runs.items():
+        item = Item.objects.filter(status=ItemStatus.APPROVED).order_by("pk").first()
+        session = exam_services.session_create(
+            actor=None, org_unit=unit, year=year, subject=math,
+            grade=sitting.school_class.grade, name=f"Bài thi {tag}", code=f"EX-{tag}",
+            opens_at=opens, closes_at=opens + timedelta(hours=1), duration_minutes=45,
+            items=[item], classes=[sitting.school_class],
+        )  # fmt: skip
+        exam_services.session_prepare(actor=None, session=session)
+        world.exams[tag] = session
+
+
 def _issue_every_transcript(year):
     """A transcript of `year` for every learner, so the transcript route has something to serve
     in scope. Stored directly: the matrix is about scope, not about complete results."""
@@ -239,6 +295,7 @@ class Expectation:
     anonymous: bool = False
     reviews: bool = False  # reviews the question items of its subtrees (writes them)
     user_pk: int | None = None  # items the user wrote stay visible to them
+    candidate_pk: int | None = None  # the user whose own exam attempts are visible
     visible: dict[str, set] = field(default_factory=dict)
 
 
@@ -265,12 +322,38 @@ def _expected_visible(expectation: Expectation) -> dict[str, set]:
             obj.pk for obj in model.objects.select_related("school") if in_scope(obj.school.path)
         }
     visible["student"] |= set(expectation.own_students)
+    # Exam attempts through the delivery routes: the candidate's own, whatever the role.
+    own_attempts = Attempt.objects.filter(student__user_id=expectation.candidate_pk)
+    visible["own_attempt"] = (
+        set(own_attempts.values_list("pk", flat=True)) if expectation.candidate_pk else set()
+    )
     # Blueprints: those of the units staff read and of the units above them.
     visible["blueprint"] = {
         b.pk
         for b in Blueprint.objects.select_related("org_unit")
         if expectation.everything
         or (expectation.subtrees and b.org_unit.code in visible["orgunit"])
+    }
+    # Results of attempts: staff read their schools' candidates; a candidate their own.
+    visible["attempt_result"] = visible["own_attempt"] | {
+        a.pk
+        for a in Attempt.objects.select_related("school")
+        if expectation.everything or (expectation.subtrees and in_scope(a.school.path))
+    }
+    # Exams: run by a unit the role reads, or with a candidate of a school it reads (staff).
+    visible["exam"] = {
+        session.pk
+        for session in ExamSession.objects.select_related("org_unit").prefetch_related(
+            "attempts__school"
+        )
+        if expectation.everything
+        or (
+            expectation.subtrees
+            and (
+                in_scope(session.org_unit.path)
+                or any(in_scope(a.school.path) for a in session.attempts.all())
+            )
+        )
     }
     # Question banks: those of the units the role reads and of the units above them.
     visible["question_bank"] = (
@@ -324,7 +407,10 @@ def _expectations(tree, users, world) -> dict[str, tuple[object, Expectation]]:
             users.teacher_a,
             Expectation(subtrees=(tree.school_a.code,), user_pk=users.teacher_a.pk),
         ),
-        "student_a": (users.student_a, Expectation(own_students=own)),
+        "student_a": (
+            users.student_a,
+            Expectation(own_students=own, candidate_pk=users.student_a.pk),
+        ),
         "guardian_a": (users.guardian_a, Expectation(own_students=own)),
         "outsider": (users.outsider, Expectation()),
         "anonymous": (None, Expectation(anonymous=True)),
@@ -417,6 +503,16 @@ def test_no_route_shows_anything_outside_the_callers_scope(role, client, tree, u
                     url = f"{url}?{ACTION_QUERIES[template]}"
                     expected = ACTION_IN_SCOPE if value in visible[kind] else {denied_status}
                     status = client.post(url, headers=headers).status_code
+                elif route_kind == "own":
+                    expected = OWN_IN_SCOPE if value in visible[kind] else {denied_status}
+                    request = OWN_REQUESTS[template]
+                    if method == "get":
+                        status = client.get(url, request, headers=headers).status_code
+                    else:
+                        body = json.dumps(request)
+                        status = client.post(
+                            url, body, content_type="application/json", headers=headers
+                        ).status_code
                 else:
                     query = {"year": year.code} if template in YEAR_QUERY_ROUTES else {}
                     expected = {200} if value in visible[kind] else {denied_status}
