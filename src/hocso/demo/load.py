@@ -74,6 +74,7 @@ from .data.geography import (
     SUCCESSOR_CODE,
     SUCCESSOR_NAME,
 )
+from .exams import ExamsSummary, load_exams
 from .grades import (
     TENTHS,
     TEST_STAGE,
@@ -121,6 +122,7 @@ class Summary:
     grades: "GradesSummary | None" = None
     transcripts: "TranscriptsSummary | None" = None
     questions: QuestionsSummary | None = None
+    exams: ExamsSummary | None = None
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -165,6 +167,10 @@ def load_demo(
         summary.accounts = create_demo_accounts()
         # After the accounts: the demo teacher writes the school's items, others review them.
         summary.questions = load_questions(seed=seed, progress=progress)
+        if grades:  # the exams' candidates are the grade books' classes
+            progress("exams", 0, 2)
+            summary.exams = load_exams(seed=seed)
+            progress("exams", 2, 2)
     _refresh_planner_statistics()
     _count(summary, plan)
     summary.seconds = time.monotonic() - started

@@ -584,14 +584,15 @@ def enrolled_on(classes, on: date):
 
 
 @transaction.atomic
-def session_prepare(*, actor, session: ExamSession) -> PrepareOutcome:
+def session_prepare(*, actor, session: ExamSession, now=None) -> PrepareOutcome:
     """Draw the forms (first time) and make an attempt for every learner of the session's
-    classes on the opening day who has none yet. Idempotent; status READY."""
+    classes on the opening day who has none yet. Idempotent; status READY. `now` (default: the
+    clock) is when it happens: the demo prepares its past exam as of before it opened."""
     session = _locked(session)
     _check_manage(actor, session)
     if session.status not in (SessionStatus.DRAFT, SessionStatus.READY):
         raise ValidationError(_("Bài thi đã kết thúc, không tạo thêm bài làm."))
-    if timezone.now() >= session.closes_at:
+    if (now or timezone.now()) >= session.closes_at:
         raise ValidationError(_("Đã quá giờ đóng bài thi."))
     plans = _draw_forms(actor, session)
     existing = set(session.attempts.values_list("student_id", flat=True))

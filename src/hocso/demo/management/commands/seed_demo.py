@@ -116,6 +116,7 @@ class Command(BaseCommand):
             "results": _("Kết quả học tập (theo trường và năm học)"),
             "transcripts": _("Cấp học bạ số (theo lớp)"),
             "questions": _("Ngân hàng câu hỏi và ma trận đề"),
+            "exams": _("Bài thi trực tuyến (làm bài, chấm, phân tích)"),
         }
         self.stderr.write(f"  {labels.get(stage, stage)}: {_number(done)}/{_number(total)}")
 
@@ -152,6 +153,7 @@ class Command(BaseCommand):
             *_grades_lines(s.grades),
             *_transcripts_lines(s.transcripts),
             *_questions_lines(s.questions),
+            *_exams_lines(s.exams),
             _(
                 "Lưu ý: chỉ sinh phần tỉnh Trà Vinh cũ của tỉnh Vĩnh Long. Tỉnh Trà Vinh (84) và 9 "
                 "huyện/thị/thành hết hiệu lực ngày 30/6/2025, đơn vị kế thừa là tỉnh Vĩnh Long (86); "
@@ -268,6 +270,24 @@ def _questions_lines(q) -> list[str]:
             "detail": detail,
             "blueprint": q.blueprint,
             "seconds": q.seconds,
+        }
+    ]
+
+
+def _exams_lines(e) -> list[str]:
+    if e is None:
+        return []
+    return [
+        _(
+            "  Thi trực tuyến: %(sessions)s bài thi, %(attempts)s bài làm, %(responses)s câu trả "
+            "lời; đã chấm và phân tích: %(midterm)s; đang mở cho học sinh: %(review)s"
+        )
+        % {
+            "sessions": e.sessions,
+            "attempts": _number(e.attempts),
+            "responses": _number(e.responses),
+            "midterm": e.midterm,
+            "review": e.review,
         }
     ]
 
