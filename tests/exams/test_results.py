@@ -219,3 +219,13 @@ def test_the_xlsx_has_one_row_per_candidate_and_is_audited(exam):
     assert absent[4] is None and absent[11] is None
     entry = AuditEntry.objects.get(action="exam.results_export")
     assert (entry.actor, entry.detail["rows"], entry.detail["personal"]) == (exam.teacher, 3, True)
+
+
+def test_time_taken_reads_like_a_stopwatch():
+    from datetime import timedelta
+
+    from hocso.exams.templatetags.exams_tags import clock
+
+    assert clock(timedelta(minutes=36, seconds=26, microseconds=406757)) == "36:26"
+    assert clock(timedelta(hours=1, minutes=2, seconds=5)) == "1:02:05"
+    assert clock(None) == ""

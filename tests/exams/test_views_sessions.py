@@ -291,3 +291,23 @@ def test_another_school_cannot_supervise_or_add_time(client, exam, users):
     url = reverse("exams:attempt_time", args=[exam.attempts[0].pk])
     assert client.post(url, {"minutes": 5}).status_code == 404
     assert Attempt.objects.get(pk=exam.attempts[0].pk).added_minutes == 0
+
+
+def test_the_supervisor_narrows_the_list_to_one_class_and_stays_there(client, exam, year):
+    from hocso.exams.models import ExamClass
+    from hocso.registry import services as registry
+
+    other = registry.class_create(actor=None, school=exam.school_class.school, year=year,
+                                  grade=6, name="6A2")  # fmt: skip
+    ExamClass.objects.create(session=exam.session, school_class=other)
+    url = reverse("exams:supervise", args=[exam.session.pk])
+    text = _login(client, exam.teacher).get(f"{url}?class={other.pk}").content.decode()
+    assert exam.students[0].full_name not in text  # the learners are all in 6A1
+    assert f"?class={other.pk}" in text  # the refresh keeps the room
+    text = client.get(f"{url}?class={exam.school_class.pk}").content.decode()
+    assert exam.students[0].full_name in text
+    response = client.post(
+        reverse("exams:attempt_check_in", args=[exam.attempts[0].pk]),
+        {"class": exam.school_class.pk},
+    )
+    assert response["Location"] == f"{url}?class={exam.school_class.pk}"

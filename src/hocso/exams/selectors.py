@@ -121,14 +121,16 @@ def supervisor_row(attempt: Attempt, now: datetime) -> SupervisorRow:
     )
 
 
-def supervisor_rows(*, actor, session: ExamSession, now: datetime | None = None):
+def supervisor_rows(
+    *, actor, session: ExamSession, now: datetime | None = None, school_class_id: int | None = None
+):
     """Per attempt the learner, class, status, answered/total, time left, connection and
-    check-in: one query for the whole list."""
+    check-in: one query for the whole list (of one class — one exam room — when given)."""
     now = now or timezone.now()
-    return [
-        supervisor_row(attempt, now)
-        for attempt in supervisor_attempts(actor=actor, session=session)
-    ]
+    attempts = supervisor_attempts(actor=actor, session=session)
+    if school_class_id is not None:
+        attempts = attempts.filter(school_class_id=school_class_id)
+    return [supervisor_row(attempt, now) for attempt in attempts]
 
 
 def supervisor_summary(rows: list[SupervisorRow]) -> dict[str, int]:

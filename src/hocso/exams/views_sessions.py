@@ -16,7 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -349,9 +349,27 @@ def accommodations(request, pk: int):
 # --- the supervisor ---------------------------------------------------------------------------
 
 
+def _room(request) -> int | None:
+    """The class (exam room) the supervisor narrowed the list to, from ?class= or the form."""
+    value = request.GET.get("class") or request.POST.get("class") or ""
+    return int(value) if value.isdigit() else None
+
+
+def _back_to_supervise(request, session_id: int):
+    url = reverse("exams:supervise", args=[session_id])
+    room = _room(request)
+    return redirect(f"{url}?class={room}" if room else url)
+
+
 def _supervise_context(request, session: ExamSession) -> dict:
-    rows = selectors.supervisor_rows(actor=request.user, session=session)
+    room = _room(request)
+    rows = selectors.supervisor_rows(actor=request.user, session=session, school_class_id=room)
     return {
+        "room": room,
+        "rooms": [
+            (c.school_class_id, c.school_class.name)
+            for c in session.classes.select_related("school_class").order_by("school_class__name")
+        ],
         "session": session,
         "rows": rows,
         "summary": selectors.supervisor_summary(rows),
@@ -399,7 +417,7 @@ def attempt_time(request, pk: int):
                 _("Đã cộng %(m)s phút cho %(name)s.")
                 % {"m": form.cleaned_data["minutes"], "name": attempt.student.full_name},
             )
-    return redirect("exams:supervise", pk=attempt.session_id)
+    return _back_to_supervise(request, attempt.session_id)
 
 
 @login_required
@@ -415,7 +433,7 @@ def attempt_close(request, pk: int):
         messages.success(
             request, _("Đã thu bài của %(name)s.") % {"name": attempt.student.full_name}
         )
-    return redirect("exams:supervise", pk=attempt.session_id)
+    return _back_to_supervise(request, attempt.session_id)
 
 
 @login_required
@@ -424,7 +442,7 @@ def attempt_check_in(request, pk: int):
     require_staff(request)
     attempt = _attempt_or_404(request, pk)
     services.attempt_check_in(actor=request.user, attempt=attempt)
-    return redirect("exams:supervise", pk=attempt.session_id)
+    return _back_to_supervise(request, attempt.session_id)
 
 
 urlpatterns = [
