@@ -48,6 +48,7 @@ browser:
 
 bench: setup
 	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+	@$(BIN)/python benchmarks/exam_load.py
 
 lint: setup
 	mkdir -p var

@@ -36,7 +36,7 @@ MIDTERM_CODE = "GK1-TOAN9-LTT"
 REVIEW_CODE = "ON-TOAN7-LTT"
 MIDTERM_OPENS = datetime(2026, 11, 3, 7, 30)  # local time (Asia/Ho_Chi_Minh)
 MIDTERM_MINUTES = 45
-BLANK_SHARE = 0.03  # questions a learner leaves blank
+BLANK_SHARE = 0.01  # questions a learner leaves blank
 CHANGED_SHARE = 0.08  # answers changed once (saved twice)
 AUTO_SUBMITTED_SHARE = 0.05  # learners still working when time ran out
 QUIZ_TYPES = (ItemType.SINGLE_CHOICE, ItemType.TRUE_FALSE, ItemType.TRUE_FALSE_4,
@@ -122,7 +122,7 @@ def _item_parameters(questions: list[ExamQuestion], rng: random.Random) -> dict[
     params = {}
     for index, question in enumerate(sorted(questions, key=lambda q: q.item_id)):
         a = math.exp(rng.gauss(0.1, 0.3))
-        b = {0: -5.0, 1: 3.0}.get(index, rng.uniform(-1.6, 1.6))
+        b = {0: -6.0, 1: 3.0}.get(index, rng.uniform(-1.6, 1.6))
         params[question.item_id] = (a, b)
     return params
 
