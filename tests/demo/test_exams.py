@@ -54,3 +54,14 @@ def test_the_demo_learner_can_start_the_open_review_quiz(demo):
     started = delivery.attempt_start(actor=learner, attempt=attempt)
     assert started.remaining_seconds > 0
     assert len(started.questions) == len(attempt.question_order) > 0
+
+
+def test_the_demo_teacher_set_and_manages_both_exams(demo):
+    from hocso.demo.accounts import TEACHER
+    from hocso.exams.access import can_manage
+
+    teacher = User.objects.get(username=TEACHER)
+    for code in (MIDTERM_CODE, REVIEW_CODE):
+        session = ExamSession.objects.select_related("org_unit").get(code=code)
+        assert session.created_by == teacher
+        assert can_manage(teacher, session)

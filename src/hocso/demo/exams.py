@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from hocso.accounts.models import User
 from hocso.curriculum.models import Subject
 from hocso.exams import analysis, grading, services
 from hocso.exams.models import Attempt, AttemptStatus, ExamQuestion, Response, SubmittedHow
@@ -29,7 +30,7 @@ from hocso.questions.interchange import ItemData, ItemType
 from hocso.questions.models import Item, ItemStatus
 from hocso.registry.models import SchoolClass
 
-from .accounts import PEOPLE_SCHOOL
+from .accounts import PEOPLE_SCHOOL, TEACHER
 from .plan import CURRENT_YEAR
 
 MIDTERM_CODE = "GK1-TOAN9-LTT"
@@ -77,31 +78,33 @@ def load_exams(*, seed: int, now: datetime | None = None) -> ExamsSummary:
     school = OrgUnit.objects.get(name=PEOPLE_SCHOOL)
     year = SchoolYear.objects.get(code=CURRENT_YEAR)
     math_subject = Subject.objects.get(code="TOAN")
+    # The demo teacher sets both exams, so they manage them (marking, key corrections, analysis).
+    teacher = User.objects.get(username=TEACHER)
 
     opens = _aware(MIDTERM_OPENS)
     midterm = services.session_create(
-        actor=None, org_unit=school, year=year, subject=math_subject, grade=9,
+        actor=teacher, org_unit=school, year=year, subject=math_subject, grade=9,
         code=MIDTERM_CODE, name="Kiểm tra giữa kì I — Toán 9",
         opens_at=opens, closes_at=opens + timedelta(minutes=90),
         duration_minutes=MIDTERM_MINUTES, items=_items(math_subject, 9),
         classes=_classes(school, year, 9), seed=f"demo-{seed}",
         review_allowed=True, show_results="after_release",
     )  # fmt: skip
-    services.session_prepare(actor=None, session=midterm, now=opens - timedelta(days=1))
+    services.session_prepare(actor=teacher, session=midterm, now=opens - timedelta(days=1))
     summary.responses += _simulate(midterm, seed)
     grading.session_grade(actor=None, session=midterm)
     analysis.session_analyse(actor=None, session=midterm, model="2pl")
     grading.results_release(actor=None, session=midterm)
 
     review = services.session_create(
-        actor=None, org_unit=school, year=year, subject=math_subject, grade=7,
+        actor=teacher, org_unit=school, year=year, subject=math_subject, grade=7,
         code=REVIEW_CODE, name="Ôn tập đầu năm — Toán 7 (kiến thức lớp 6)",
         opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=90),
         duration_minutes=20, items=_items(math_subject, 6),
         classes=_classes(school, year, 7), seed=f"demo-{seed}",
         review_allowed=True, show_results="after_submit",
     )  # fmt: skip
-    services.session_prepare(actor=None, session=review)
+    services.session_prepare(actor=teacher, session=review)
 
     summary.sessions = 2
     summary.attempts = Attempt.objects.filter(session__in=[midterm, review]).count()
