@@ -45,7 +45,7 @@ from hocso.questions.blueprints import (
     blueprints_visible,
 )
 from hocso.questions.content import data_from_content
-from hocso.questions.generation import ShortageError, generate
+from hocso.questions.generation import ShortageError, generate, option_shuffle
 from hocso.questions.interchange import ItemType
 from hocso.questions.models import ItemStatus
 from hocso.questions.selectors import items_visible
@@ -525,20 +525,6 @@ def _draw_forms(actor, session: ExamSession) -> list[_FormPlan]:
     if not plans or not any(plan.parts for plan in plans):
         raise ValidationError(_("Bài thi chưa có câu hỏi nào."))
     return plans
-
-
-def option_shuffle(pinned: list[bool], rng: random.Random) -> list[int]:
-    """The rule of questions.generation.shuffled_options (pinned options keep their place, the
-    others are shuffled among their places) on the pinned flags alone: the shown position →
-    the index it shows. Building an ItemData per candidate and question was most of the time
-    of preparing a large exam; tests check the two agree for the same random stream."""
-    loose = [i for i, fixed in enumerate(pinned) if not fixed]
-    moved = loose[:]
-    rng.shuffle(moved)
-    order = list(range(len(pinned)))
-    for position, original in zip(loose, moved, strict=True):
-        order[position] = original
-    return order
 
 
 def _deal(session: ExamSession, plans: list[_FormPlan], candidates, start: int = 0) -> list:

@@ -263,17 +263,25 @@ def _strata(pool: list[Candidate], count: int, rng: random.Random) -> list[list[
     return strata
 
 
+def option_shuffle(pinned: Sequence[bool], rng: random.Random) -> list[int]:
+    """Per shown position, the original index of the option shown there: pinned options keep
+    their place ("all of the above" stays last), the others are shuffled among the rest. On
+    the pinned flags alone, so online exams deal per-candidate orders without building items."""
+    loose = [i for i, fixed in enumerate(pinned) if not fixed]
+    moved = loose[:]
+    rng.shuffle(moved)
+    order = list(range(len(pinned)))
+    for position, original in zip(loose, moved, strict=True):
+        order[position] = original
+    return order
+
+
 def shuffled_options(data: ItemData, rng: random.Random) -> tuple[ItemData, list[int]]:
     """The item with its options in a new order (pinned ones in place) and, per position, the
     original index. Only choice items have options to shuffle."""
     if data.type not in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_RESPONSE):
         return data, []
-    loose = [i for i, choice in enumerate(data.choices) if not choice.pinned]
-    moved = loose[:]
-    rng.shuffle(moved)
-    order = list(range(len(data.choices)))
-    for position, original in zip(loose, moved, strict=True):
-        order[position] = original
+    order = option_shuffle([choice.pinned for choice in data.choices], rng)
     return replace(data, choices=[data.choices[i] for i in order]), order
 
 
