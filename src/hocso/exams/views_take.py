@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, path, reverse
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from hocso.questions.models import MediaFile
+from hocso.questions.views import image_response
 
 from .access import attempts_visible, own_attempts
 from .models import Attempt, AttemptStatus, ExamQuestion, SessionStatus, ShowResults
@@ -209,13 +209,7 @@ def take_image(request, attempt_pk: int, question_pk: int, name: str):
         else None
     )
     digest = (question.item_version.content.get("files") or {}).get(name) if question else None
-    media = MediaFile.objects.filter(sha256=digest).first() if digest else None
-    if media is None:
-        raise Http404
-    response = FileResponse(media.file.open("rb"), content_type=media.content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return image_response(digest)
 
 
 urlpatterns = [

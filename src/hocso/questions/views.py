@@ -350,6 +350,12 @@ def item_image(request, pk: int, number: int, name: str):
     item = get_item_or_404(request, pk)
     version = selectors.item_versions(item=item).filter(number=number).first()
     digest = (version.content.get("files", {}) if version else {}).get(name)
+    return image_response(digest)
+
+
+def image_response(digest: str | None) -> FileResponse:
+    """The stored image with that SHA-256, privately cached; 404 when there is none. The caller
+    has checked that the actor may see the question it belongs to."""
     media = MediaFile.objects.filter(sha256=digest).first() if digest else None
     if media is None:
         raise Http404
