@@ -20,7 +20,6 @@ Options are sent in the candidate's shown order but answered by their ORIGINAL i
 so scoring and distractor counts never depend on the shuffle.
 """
 
-import importlib.util
 import math
 import secrets
 from collections import Counter
@@ -42,6 +41,7 @@ from hocso.questions.content import data_from_content
 from hocso.questions.generation import matching_right_column, ordering_shown
 from hocso.questions.interchange import ItemType
 
+from . import grading
 from .access import can_manage, own_attempts
 from .models import (
     Attempt,
@@ -605,22 +605,13 @@ def attempt_state(*, actor, attempt_id: int, device_token: str, now=None) -> Att
 
 
 def _grade_after_commit(attempt_ids: list[int]) -> None:
-    """Auto-grade submitted attempts once their submit is committed.
-
-    Grading belongs to exams/grading.py (another module, built in parallel): it is imported
-    here, lazily, only if it exists and offers `attempt_grade`, so delivery works — and never
-    loses a submit — without it. A grading failure must not undo or hide a committed submit:
-    the callback is registered `robust` (logged, not raised) and grading can be rerun for the
-    whole session."""
-    if not attempt_ids or importlib.util.find_spec("hocso.exams.grading") is None:
-        return
-    from . import grading
-
-    grade = getattr(grading, "attempt_grade", None)
-    if grade is None:
+    """Auto-grade submitted attempts once their submit is committed. A grading failure must not
+    undo or hide a committed submit: the callback is registered `robust` (logged, not raised)
+    and grading can be rerun for the whole session."""
+    if not attempt_ids:
         return
     for attempt in Attempt.objects.filter(pk__in=attempt_ids).select_related("session"):
-        grade(attempt)
+        grading.attempt_grade(attempt)
 
 
 def _on_commit_grade(attempt_ids: list[int]) -> None:

@@ -27,7 +27,7 @@ form's question order, when shuffle_options.
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -52,6 +52,7 @@ from hocso.questions.selectors import items_visible
 from hocso.registry.models import Enrollment, SchoolClass, Student
 
 from .access import can_create_in, can_manage
+from .delivery import attempt_deadline, attempt_submit
 from .models import (
     Attempt,
     AttemptStatus,
@@ -425,7 +426,6 @@ def _redraw(actor, session: ExamSession, items) -> None:
 
 
 def _refresh_deadlines(session: ExamSession) -> None:
-    from .delivery import attempt_deadline  # helper module written alongside; import at call
 
     started = list(session.attempts.filter(status=AttemptStatus.IN_PROGRESS))
     for attempt in started:
@@ -647,8 +647,6 @@ def _locked_attempt(actor, attempt: Attempt) -> Attempt:
 
 def _move_deadline(attempt: Attempt) -> None:
     if attempt.status == AttemptStatus.IN_PROGRESS:
-        from .delivery import attempt_deadline  # written alongside; import at call time
-
         attempt.deadline = attempt_deadline(attempt, attempt.session)
 
 
@@ -692,7 +690,6 @@ def attempt_add_time(*, actor, attempt: Attempt, minutes: int) -> Attempt:
 @transaction.atomic
 def attempt_close(*, actor, attempt: Attempt) -> Attempt:
     """The supervisor collects an attempt (submitted as it stands)."""
-    from .delivery import attempt_submit  # written alongside; import at call time
 
     attempt = _locked_attempt(actor, attempt)
     if attempt.status == AttemptStatus.SUBMITTED:
@@ -712,10 +709,3 @@ def attempt_check_in(*, actor, attempt: Attempt) -> Attempt:
         attempt.checked_in_at = timezone.now()
         attempt.save(update_fields=["checked_in_at"])
     return attempt
-
-
-def remaining(attempt: Attempt, now=None) -> timedelta | None:
-    """Time left of a started attempt (None before it starts), never negative."""
-    if attempt.deadline is None:
-        return None
-    return max(attempt.deadline - (now or timezone.now()), timedelta(0))
