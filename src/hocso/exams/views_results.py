@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hocso.accounts.scope import scope_for
 from hocso.orgs.models import OrgUnit
 from hocso.questions.models import ItemVersion
 from hocso.registry.models import SchoolClass
@@ -31,18 +30,14 @@ from . import grading, results
 from .access import attempts_visible, can_manage
 from .exporters import results_xlsx as write_results_xlsx
 from .models import AttemptStatus, ExamQuestion, KeyCorrection, Response
+from .views_sessions import require_staff
 
 PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_staff(request) -> None:
-    if not scope_for(request.user).is_staff_member:
-        raise PermissionDenied
-
-
 def _session_or_404(request, pk: int):
-    _require_staff(request)
+    require_staff(request)
     try:
         return results.session_get(actor=request.user, pk=pk)
     except ObjectDoesNotExist:
@@ -141,7 +136,7 @@ def results_xlsx(request, pk: int):
 @login_required
 @require_GET
 def attempt_detail(request, pk: int):
-    _require_staff(request)
+    require_staff(request)
     try:
         attempt = results.staff_attempt_get(actor=request.user, pk=pk)
     except ObjectDoesNotExist:
