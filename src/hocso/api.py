@@ -68,12 +68,14 @@ def _mount_routers() -> None:
     from hocso.orgs.api import router as orgs_router
     from hocso.questions.api import router as questions_router
     from hocso.registry.api import router as registry_router
+    from hocso.resources.api import router as resources_router
 
     api.add_router("", orgs_router)
     api.add_router("", registry_router)
     api.add_router("", assessment_router)
     api.add_router("", questions_router)
     api.add_router("", exams_router)
+    api.add_router("", resources_router)
 
 
 _mount_routers()

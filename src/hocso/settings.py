@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "hocso.assessment",
     "hocso.questions",
     "hocso.exams",
+    "hocso.resources",
     "hocso.demo",
 ]
 

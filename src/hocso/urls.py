@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("hocso.curriculum.urls")),
     path("", include("hocso.questions.urls")),
     path("", include("hocso.exams.urls")),
+    path("", include("hocso.resources.urls")),
 ]

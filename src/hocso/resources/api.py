@@ -1,0 +1,5 @@
+"""The resource library's JSON API (mounted under /api/v1/)."""
+
+from ninja import Router
+
+router = Router(tags=["resources"])
