@@ -8,7 +8,7 @@ schools' records (and which org units) the caller should see.
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -28,6 +28,7 @@ from hocso.questions.interchange import Choice, ItemData, ItemType
 from hocso.questions.models import Bank, Blueprint, Item, ItemStatus, SharingScope
 from hocso.registry import services
 from hocso.registry.models import Equipment, Room, SchoolClass, Staff, Student
+from hocso.resources.models import Licence, Resource, ResourceStatus, ResourceVersion, Sharing
 
 from .factories import UserFactory, make_school, make_unit
 
@@ -51,6 +52,12 @@ KINDS = {
     "own_attempt": (Attempt, "id"),
     # An attempt's result: its candidate, and staff who read the candidate's school.
     "attempt_result": (Attempt, "id"),
+    # Library resources: one opened by id (drafts for their contributor and reviewers too),
+    # and the search list (the published library only).
+    "resource": (Resource, "id"),
+    "published_resource": (Resource, "id"),
+    # Units whose curriculum coverage the caller may read (?org=CODE): staff, their subtrees.
+    "coverage_unit": (OrgUnit, "code"),
 }
 
 # Every route the API has, and how to exercise it: ("list", kind), ("detail", kind) or
@@ -93,7 +100,12 @@ ROUTES = {
     ("get", "/api/v1/exams/{exam_id}/results"): ("detail", "exam"),
     ("get", "/api/v1/exams/{exam_id}/statistics"): ("detail", "exam"),
     ("get", "/api/v1/attempts/{attempt_id}/result"): ("detail", "attempt_result"),
+    ("get", "/api/v1/resources"): ("list", "published_resource"),
+    ("get", "/api/v1/resources/{resource_id}"): ("detail", "resource"),
+    ("get", "/api/v1/resources/coverage"): ("query", "coverage_unit"),
 }
+# ("query", kind): a GET naming its object in the query string, with this parameter.
+QUERY_PARAMS = {"/api/v1/resources/coverage": "org"}
 ACTION_QUERIES = {"/api/v1/blueprints/{blueprint_id}/generate": "versions=1&seed=1"}
 ACTION_IN_SCOPE = {200, 409}
 # ("own", kind): a route on one object only its owner may use, sent as the owner's client would
@@ -193,6 +205,7 @@ def build_world(tree, users, year):
     _populate_questions(tree, users, world)
     _populate_blueprints(tree, world)
     _populate_exams(tree, year, world)
+    _populate_resources(tree, users, world)
     return world
 
 
@@ -274,6 +287,30 @@ def _populate_exams(tree, year, world):
         world.exams[tag] = session
 
 
+def _populate_resources(tree, users, world):
+    """Library resources in schools A and C and in province 86: published and shared with the
+    province, published within the school, a draft (in A, teacher_a's own) and one submitted
+    for review — so every role has a school-only resource of a school it does not reach."""
+    owners = {"A": tree.school_a, "C": tree.school_c, "X": world.x.school}
+    kinds = {
+        "province": (ResourceStatus.PUBLISHED, Sharing.PROVINCE),
+        "school": (ResourceStatus.PUBLISHED, Sharing.SCHOOL),
+        "draft": (ResourceStatus.DRAFT, Sharing.SCHOOL),
+        "submitted": (ResourceStatus.SUBMITTED, Sharing.SCHOOL),
+    }
+    for tag, unit in owners.items():
+        for kind, (status, sharing) in kinds.items():
+            resource = Resource.objects.create(
+                title=f"Học liệu {kind} {tag}", type="document", licence=Licence.CC_BY,
+                org_unit=unit, status=status, sharing=sharing,
+                created_by=users.teacher_a if tag == "A" else None,
+                published_at=datetime(2025, 10, 1, tzinfo=UTC) if status == ResourceStatus.PUBLISHED else None,
+                search_title=f"hoc lieu {kind} {tag.lower()}",
+            )  # fmt: skip
+            resource.current_version = ResourceVersion.objects.create(resource=resource, number=1)
+            resource.save(update_fields=["current_version"])
+
+
 def _issue_every_transcript(year):
     """A transcript of `year` for every learner, so the transcript route has something to serve
     in scope. Stored directly: the matrix is about scope, not about complete results."""
@@ -296,6 +333,7 @@ class Expectation:
     reviews: bool = False  # reviews the question items of its subtrees (writes them)
     user_pk: int | None = None  # items the user wrote stay visible to them
     candidate_pk: int | None = None  # the user whose own exam attempts are visible
+    members: tuple[str, ...] = ()  # org-unit codes where the user holds any role
     visible: dict[str, set] = field(default_factory=dict)
 
 
@@ -365,6 +403,16 @@ def _expected_visible(expectation: Expectation) -> dict[str, set]:
         if not expectation.everything
         else set(Bank.objects.values_list("code", flat=True))
     )
+    visible["resource"] = _expected_resources(expectation, by_code, in_scope)
+    visible["published_resource"] = set(
+        Resource.objects.filter(
+            pk__in=visible["resource"], status=ResourceStatus.PUBLISHED
+        ).values_list("pk", flat=True)
+    )
+    # Coverage: the units staff read (not the units above them); everything for the superuser.
+    visible["coverage_unit"] = (
+        covered if (expectation.subtrees or expectation.everything) else set()
+    )
     # Question items: approved and shared with the province → every staff role in that
     # province; approved within the unit → those who read the unit; anything → its reviewers
     # and its author.
@@ -387,31 +435,78 @@ def _expected_visible(expectation: Expectation) -> dict[str, set]:
     return visible
 
 
+def _expected_resources(expectation: Expectation, by_code, in_scope) -> set:
+    """Library resources: published and shared with the province → everyone with a role in that
+    province; published within the owning unit → everyone with a role inside the unit's subtree
+    and the staff who read it; any status → its contributor (still in their scope) and its
+    reviewers (those who write the owning unit)."""
+    member_paths = [by_code[code].path for code in expectation.members]
+    provinces = {path.split("/")[0] for path in member_paths}
+    staff = bool(expectation.subtrees)
+    found = set()
+    for resource in Resource.objects.select_related("org_unit"):
+        path = resource.org_unit.path
+        published = resource.status == ResourceStatus.PUBLISHED
+        if (
+            expectation.everything
+            or (
+                published
+                and resource.sharing == Sharing.PROVINCE
+                and path.split("/")[0] in provinces
+            )
+            or (published and any(member.startswith(path) for member in member_paths))
+            or (published and staff and in_scope(path))
+            or (
+                expectation.user_pk is not None
+                and resource.created_by_id == expectation.user_pk
+                and in_scope(path)
+            )
+            or (expectation.reviews and in_scope(path))
+        ):
+            found.add(resource.pk)
+    return found
+
+
 def _expectations(tree, users, world) -> dict[str, tuple[object, Expectation]]:
     own = (world.own_student.pk,)
     return {
         "superuser": (users.superuser, Expectation(everything=True)),
         "province_officer_84": (
             users.province,
-            Expectation(subtrees=(tree.province.code,), reviews=True),
+            Expectation(
+                subtrees=(tree.province.code,), reviews=True, members=(tree.province.code,)
+            ),
         ),
         "district_officer_847": (
             users.district2,
-            Expectation(subtrees=(tree.district2.code,), reviews=True),
+            Expectation(
+                subtrees=(tree.district2.code,), reviews=True, members=(tree.district2.code,)
+            ),
         ),
         "school_admin_a": (
             users.admin_a,
-            Expectation(subtrees=(tree.school_a.code,), reviews=True),
+            Expectation(
+                subtrees=(tree.school_a.code,), reviews=True, members=(tree.school_a.code,)
+            ),
         ),
         "teacher_a": (
             users.teacher_a,
-            Expectation(subtrees=(tree.school_a.code,), user_pk=users.teacher_a.pk),
+            Expectation(
+                subtrees=(tree.school_a.code,),
+                user_pk=users.teacher_a.pk,
+                members=(tree.school_a.code,),
+            ),
         ),
         "student_a": (
             users.student_a,
-            Expectation(own_students=own, candidate_pk=users.student_a.pk),
+            Expectation(
+                own_students=own, candidate_pk=users.student_a.pk, members=(tree.school_a.code,)
+            ),
         ),
-        "guardian_a": (users.guardian_a, Expectation(own_students=own)),
+        "guardian_a": (
+            users.guardian_a,
+            Expectation(own_students=own, members=(tree.school_a.code,)),
+        ),
         "outsider": (users.outsider, Expectation()),
         "anonymous": (None, Expectation(anonymous=True)),
     }
@@ -491,6 +586,13 @@ def test_no_route_shows_anything_outside_the_callers_scope(role, client, tree, u
                     f"{template}: outside scope {sorted(seen - visible[kind], key=str)}, "
                     f"missing {sorted(visible[kind] - seen, key=str)}"
                 )
+        elif route_kind == "query":
+            for value in model.objects.values_list(key, flat=True):
+                expected = {200} if value in visible[kind] else {denied_status}
+                query = {QUERY_PARAMS[template]: value}
+                status = client.get(template, query, headers=headers).status_code
+                if status not in expected:
+                    failures.append(f"{template}?{query}: status {status}, expected {expected}")
         else:
             objects = model.objects.all()
             if kind == "school":

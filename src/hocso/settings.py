@@ -154,6 +154,25 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("HOCSO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+# Uploaded files (the resource library's blobs) on any S3-compatible store when a bucket is
+# named; otherwise under MEDIA_ROOT. Files are never public: the app serves them after its
+# access check (or hands out short-lived signed URLs), hence no ACL and signed query strings.
+HOCSO_S3_BUCKET = os.environ.get("HOCSO_S3_BUCKET", "")
+if HOCSO_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": HOCSO_S3_BUCKET,
+            "endpoint_url": os.environ.get("HOCSO_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("HOCSO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("HOCSO_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("HOCSO_S3_REGION") or None,
+            # Blobs are named by their hash: an existing name is never overwritten.
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     # Outside production static files come from the app folders (finders); STATIC_ROOT is only
@@ -165,7 +184,9 @@ if not PRODUCTION:
 # Uploads: imports are spreadsheets; anything larger is refused before it is read.
 HOCSO_MAX_UPLOAD_BYTES = int(os.environ.get("HOCSO_MAX_UPLOAD_MB", "50")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
+# The resource library's limit per uploaded file (videos, packages), checked while streaming.
+HOCSO_RESOURCE_MAX_UPLOAD_MB = int(os.environ.get("HOCSO_RESOURCE_MAX_UPLOAD_MB", "500"))
 
 # Background work: the database backend in production and the demo (a `db_worker` runs beside
 # gunicorn); tests and HOCSO_TASKS_IMMEDIATE=1 run tasks inline.

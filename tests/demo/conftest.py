@@ -17,11 +17,13 @@ DEMO_SEED = 11
 
 
 @pytest.fixture(scope="module")
-def demo(request, django_db_setup, django_db_blocker):
+def demo(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """A module that sets DEMO_GRADES = False loads it without grade books (much faster)."""
     options = [] if getattr(request.module, "DEMO_GRADES", True) else ["--no-grades"]
+    # The demo library writes files: into a temporary media root, never the real var/media.
     fast_hashing = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"),
     )
     with django_db_blocker.unblock(), fast_hashing:
         outer = transaction.atomic()

@@ -21,6 +21,7 @@ from hocso.demo.questions import (
     tdec,
     tfrac,
 )
+from hocso.demo.resources import TOPICS as LIBRARY_TOPICS
 from hocso.questions.blueprints import blueprint_check, exam_versions_generate
 from hocso.questions.interchange import ItemType
 from hocso.questions.models import Blueprint, Item, ItemStatus, ReviewDecision, SharingScope
@@ -246,7 +247,10 @@ def test_seed_demo_loads_a_few_hundred_items_across_subjects_and_grades(demo, dr
 
 
 def test_every_item_is_tagged_with_a_topic_of_its_subject_and_grade_and_a_level(demo):
-    assert Topic.objects.count() == sum(len(topics) for topics in TOPICS.values())
+    # The library's demo adds topics of its own, for other subjects and grades.
+    assert Topic.objects.count() == sum(len(topics) for topics in TOPICS.values()) + sum(
+        len(topics) for topics in LIBRARY_TOPICS.values()
+    )
     items = Item.objects.filter(bank__code__in=(PROVINCE_BANK, SCHOOL_BANK)).select_related(
         "topic__grade_subject"
     )

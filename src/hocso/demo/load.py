@@ -89,6 +89,7 @@ from .grades import (
 )
 from .plan import AS_OF, CURRENT_YEAR, EARLIER_YEAR, PREVIOUS_YEAR, DemoPlan, Scale
 from .questions import QuestionsSummary, load_questions
+from .resources import ResourcesSummary, load_resources
 from .roster import ROSTER_BY_NAME
 
 REFORM_DAY = date(2025, 7, 1)
@@ -123,6 +124,7 @@ class Summary:
     transcripts: "TranscriptsSummary | None" = None
     questions: QuestionsSummary | None = None
     exams: ExamsSummary | None = None
+    resources: ResourcesSummary | None = None
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -167,6 +169,8 @@ def load_demo(
         summary.accounts = create_demo_accounts()
         # After the accounts: the demo teacher writes the school's items, others review them.
         summary.questions = load_questions(seed=seed, progress=progress)
+        # The library's topics extend the question bank's; its contributors are the accounts.
+        summary.resources = load_resources(seed=seed, progress=progress)
         if grades:  # the exams' candidates are the grade books' classes
             progress("exams", 0, 2)
             summary.exams = load_exams(seed=seed)

@@ -101,7 +101,11 @@ def resources_visible(actor) -> QuerySet[Resource]:
         return resources.none()
     scope = scope_for(actor)
     published = Q(status=ResourceStatus.PUBLISHED)
-    reach = Q(sharing=Sharing.PROVINCE) | _ancestor_or_self_of_any(members)
+    # "Province-wide" is the province of the actor's units (the first part of their paths).
+    provinces = sorted({path.split("/", 1)[0] + "/" for path in members})
+    reach = (Q(sharing=Sharing.PROVINCE) & _startswith_any("org_unit__path", provinces)) | (
+        _ancestor_or_self_of_any(members)
+    )
     if scope.is_staff_member:
         reach |= scope.q("org_unit__path")
     own = Q(created_by=actor) & scope.q("org_unit__path")

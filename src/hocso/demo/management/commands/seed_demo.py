@@ -117,6 +117,7 @@ class Command(BaseCommand):
             "transcripts": _("Cấp học bạ số (theo lớp)"),
             "questions": _("Ngân hàng câu hỏi và ma trận đề"),
             "exams": _("Bài thi trực tuyến (làm bài, chấm, phân tích)"),
+            "resources": _("Kho học liệu số (tải lên, duyệt)"),
         }
         self.stderr.write(f"  {labels.get(stage, stage)}: {_number(done)}/{_number(total)}")
 
@@ -154,6 +155,7 @@ class Command(BaseCommand):
             *_transcripts_lines(s.transcripts),
             *_questions_lines(s.questions),
             *_exams_lines(s.exams),
+            *_resources_lines(s.resources),
             _(
                 "Lưu ý: chỉ sinh phần tỉnh Trà Vinh cũ của tỉnh Vĩnh Long. Tỉnh Trà Vinh (84) và 9 "
                 "huyện/thị/thành hết hiệu lực ngày 30/6/2025, đơn vị kế thừa là tỉnh Vĩnh Long (86); "
@@ -288,6 +290,38 @@ def _exams_lines(e) -> list[str]:
             "responses": _number(e.responses),
             "midterm": e.midterm,
             "review": e.review,
+        }
+    ]
+
+
+def _resources_lines(r) -> list[str]:
+    """The demo library: how many resources by status and how much of the curriculum they cover."""
+    if r is None:
+        return []
+    from hocso.resources.models import ResourceStatus
+
+    statuses = dict(ResourceStatus.choices)
+    detail = ", ".join(
+        f"{statuses[code]} {_number(r.by_status[code])}"
+        for code in ResourceStatus.values
+        if r.by_status.get(code)
+    )
+    return [
+        _(
+            "  Kho học liệu số: %(resources)s học liệu (%(detail)s; dùng chung toàn tỉnh "
+            "%(province)s); bao phủ %(covered)s/%(topics)s chủ đề của chương trình (%(share).0f%%); "
+            "%(usage)s lượt sử dụng, %(ratings)s đánh giá (%(seconds).1f giây)"
+        )
+        % {
+            "resources": _number(r.resources),
+            "detail": detail,
+            "province": _number(r.province_wide),
+            "covered": _number(r.covered),
+            "topics": _number(r.topics),
+            "share": r.share * 100,
+            "usage": _number(r.usage_events),
+            "ratings": _number(r.ratings),
+            "seconds": r.seconds,
         }
     ]
 
