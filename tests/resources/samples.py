@@ -85,7 +85,9 @@ def pptx_bytes(*slides: str) -> bytes:
         part="/ppt/presentation.xml",
         type="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
     )
-    return _zip({"[Content_Types].xml": types, "ppt/presentation.xml": "<p:presentation/>", **members})
+    return _zip(
+        {"[Content_Types].xml": types, "ppt/presentation.xml": "<p:presentation/>", **members}
+    )
 
 
 def scorm_manifest(href: str = "index.html", title: str = "Phân số") -> str:
