@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from hocso.curriculum.models import GradeSubject
+from hocso.curriculum.models import GradeSubject, Subject
 from hocso.demo.resources import scorm_package
 from hocso.resources.models import Resource, ResourceStatus, ScormTrack, Sharing
 from tests.curriculum.conftest import run_seed
@@ -55,7 +55,7 @@ def test_upload_approve_find_open_leave_and_resume_a_scorm_lesson(
     page.get_by_label("Loại học liệu").select_option("scorm")
     page.get_by_label("Tệp học liệu").set_input_files(str(package))
     page.get_by_label("Tiêu đề").fill(TITLE)
-    page.get_by_label("Môn học").select_option(label="Toán")
+    page.get_by_label("Môn học").select_option(str(Subject.objects.get(code="TOAN").pk))
     page.get_by_label("Từ khối").select_option("6")
     page.get_by_label("Đến khối").select_option("6")
     page.get_by_label("Giấy phép").select_option("CC-BY-4.0")

@@ -265,7 +265,10 @@ def package_file(request, token: str, path: str):
     response["Content-Security-Policy"] = package_csp(request, token)
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    # The package's own pages run in an opaque origin (the sandbox has no allow-same-origin),
+    # so its scripts, styles and images are cross-origin loads to the browser: "same-origin"
+    # would block them. The signed token in the path is what guards these files.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 
