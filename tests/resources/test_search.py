@@ -156,6 +156,19 @@ def test_all_words_must_be_in_the_title_to_count_as_a_title_hit(library, users, 
     assert split.pk and _titles(users.student_a, "quang hop") == ["Bài quang hợp", "Quang học"]
 
 
+def test_a_title_with_every_word_as_typed_ranks_above_one_that_only_starts_a_word(
+    library, users, tree
+):
+    prefix_only = _published("Thế giới sống: phân loại sinh vật", tree.province)
+    exact = _published("Phiếu bài tập: Phân số", tree.province)
+    Resource.objects.filter(pk=exact.pk).update(published_at=timezone.now() - timedelta(days=9))
+    assert prefix_only.pk
+    titles = _titles(users.student_a, "phan so")
+    assert titles.index("Phiếu bài tập: Phân số") < titles.index(
+        "Thế giới sống: phân loại sinh vật"
+    )
+
+
 def test_among_equal_matches_the_newest_comes_first(library, users, tree):
     now = timezone.now()
     for days, title in ((3, "Hóa học 10 (cũ)"), (1, "Hóa học 10 (mới)"), (2, "Hóa học 10 (giữa)")):

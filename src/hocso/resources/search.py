@@ -19,7 +19,9 @@ punctuation never reach MATCH or to_tsquery, so no input can make the query fail
 punctuation only filters nothing), and every word is required; the last one is a prefix, so
 "phan s" finds "Phân số" while the user is still typing.
 
-Ranking: resources whose TITLE holds every word first, then bm25 (SQLite) or ts_rank
+Ranking: resources whose TITLE holds every word as typed first ("phan so" → "Phân số" above
+"Phân loại sinh vật sống", which only holds "so" as the start of a word), then those whose title
+holds every word with the last as a prefix, then bm25 (SQLite) or ts_rank
 (PostgreSQL), then the newest. The two relevance scores differ in detail; what tests assert (and
 users see first) is the same: title hits above body hits, then recency among equals.
 
@@ -51,20 +53,22 @@ def query_words(q: str | None) -> list[str]:
     return _WORD.findall(fold(q))[:MAX_WORDS]
 
 
-def fts5_query(words: list[str], *, column: str | None = None) -> str:
-    """An FTS5 MATCH expression: every word, the last as a prefix. Words are alphanumeric, and
-    quoted anyway, so nothing in them is FTS5 syntax."""
+def fts5_query(words: list[str], *, column: str | None = None, prefix: bool = True) -> str:
+    """An FTS5 MATCH expression: every word, the last as a prefix (unless `prefix` is false).
+    Words are alphanumeric, and quoted anyway, so nothing in them is FTS5 syntax."""
     terms = [f'"{word}"' for word in words]
-    terms[-1] += "*"
+    if prefix:
+        terms[-1] += "*"
     expression = " ".join(terms)
     return f"{column} : ({expression})" if column else expression
 
 
-def tsquery(words: list[str], *, weight: str = "") -> str:
+def tsquery(words: list[str], *, weight: str = "", prefix: bool = True) -> str:
     """A to_tsquery('simple', …) text: every word (restricted to `weight` if given), the last as
-    a prefix."""
+    a prefix (unless `prefix` is false)."""
     terms = [f"{word}:{weight}" if weight else word for word in words]
-    terms[-1] = f"{words[-1]}:*{weight}"
+    if prefix:
+        terms[-1] = f"{words[-1]}:*{weight}"
     return " & ".join(terms)
 
 
@@ -82,14 +86,18 @@ def apply(resources: QuerySet, q: str | None) -> tuple[QuerySet, bool]:
     for word in words:
         resources = resources.filter(Q(search_title__contains=word) | Q(search_body__contains=word))
     return resources.annotate(
-        search_title_hit=Value(False, BooleanField()), search_rank=Value(0.0, FloatField())
+        search_title_exact=Value(False, BooleanField()),
+        search_title_hit=Value(False, BooleanField()),
+        search_rank=Value(0.0, FloatField()),
     ), True
 
 
 def order(resources: QuerySet) -> QuerySet:
     """The ranking order of a queryset from `apply` (ranked)."""
     rank = "search_rank" if connection.vendor == "sqlite" else "-search_rank"
-    return resources.order_by("-search_title_hit", rank, "-published_at", "-pk")
+    return resources.order_by(
+        "-search_title_exact", "-search_title_hit", rank, "-published_at", "-pk"
+    )
 
 
 class _Sql(Func):
@@ -127,17 +135,20 @@ def _apply_sqlite(resources: QuerySet, words: list[str]) -> QuerySet:
         [fts5_query(words)],
         BooleanField(),
     )
-    title_hit = _Sql(
-        "{id} IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)",
-        [fts5_query(words, column="search_title")],
-        BooleanField(),
+    title_hit, title_exact = (
+        _Sql(
+            "{id} IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)",
+            [fts5_query(words, column="search_title", prefix=prefix)],
+            BooleanField(),
+        )
+        for prefix in (True, False)
     )
     # bm25 is lower for better matches; the title weighs ten times the body.
     rank = _Sql("bm25({fts}.{table}, 10.0, 1.0)", [], FloatField())
     return (
         resources.extra(tables=[FTS_TABLE])  # noqa: S610 - a table name, no SQL text
         .filter(match)
-        .annotate(search_title_hit=title_hit, search_rank=rank)
+        .annotate(search_title_exact=title_exact, search_title_hit=title_hit, search_rank=rank)
     )
 
 
@@ -146,6 +157,11 @@ def _apply_postgresql(resources: QuerySet, words: list[str]) -> QuerySet:
     return resources.filter(
         _Sql(f"{vector} @@ to_tsquery('simple'::regconfig, %s)", [tsquery(words)], BooleanField())
     ).annotate(
+        search_title_exact=_Sql(
+            f"{vector} @@ to_tsquery('simple'::regconfig, %s)",
+            [tsquery(words, weight="A", prefix=False)],
+            BooleanField(),
+        ),
         search_title_hit=_Sql(
             f"{vector} @@ to_tsquery('simple'::regconfig, %s)",
             [tsquery(words, weight="A")],
