@@ -6,18 +6,20 @@ image (school A) to T2; nothing is aligned to Ngữ văn. So every unit of the p
 Toán 6 1/3, Ngữ văn 6 0/2, total 1/5.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from hocso.accounts.services import token_create
+from hocso.accounts.models import Role
+from hocso.accounts.services import role_grant, token_create
 from hocso.curriculum.models import GradeSubject, Topic
 from hocso.orgs.models import OrgKind
+from hocso.orgs.services import orgunit_close
 from hocso.resources import coverage
 from hocso.resources.models import ResourceStatus, ResourceType, Sharing
-from tests.factories import make_school, make_unit
+from tests.factories import UserFactory, make_school, make_unit
 
 from .conftest import make_resource
 
@@ -228,6 +230,18 @@ def test_the_default_unit_is_the_top_of_the_actors_scope(library, tree, users):
         coverage.coverage_unit_get(actor=users.admin_a, code=tree.school_c.code)
     with pytest.raises(coverage.OrgUnit.DoesNotExist):
         coverage.coverage_unit_get(actor=users.student_a)
+
+
+def test_after_a_merger_the_default_unit_is_the_officers_current_province(library, tree):
+    vinh_long = make_unit("86", "Tỉnh Vĩnh Long", OrgKind.PROVINCE)
+    orgunit_close(
+        actor=None, unit=tree.province, valid_to=date(2025, 6, 30), successors=[vinh_long]
+    )
+    officer = UserFactory(username="so_vinhlong")
+    role_grant(actor=None, user=officer, role=Role.PROVINCE_OFFICER, org_unit=vinh_long)
+    # The officer also reads old Trà Vinh (its predecessor), which sorts first by code.
+    assert coverage.coverage_units_for(officer).filter(pk=tree.province.pk).exists()
+    assert coverage.coverage_unit_get(actor=officer) == vinh_long
 
 
 # --- the API ----------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from hocso.accounts.models import RoleAssignment
 from hocso.accounts.scope import scope_for
 from hocso.curriculum.models import Topic
 from hocso.orgs.models import OrgKind, OrgUnit
@@ -269,11 +270,19 @@ def coverage_units_for(actor):
 
 def coverage_unit_get(*, actor, code: str | None = None) -> OrgUnit:
     """The unit `code` if the actor may read its coverage, else DoesNotExist (a 404). Without a
-    code: the actor's first unit (the top of their scope)."""
+    code: the highest unit the actor holds a role at that still exists today (the officer of
+    the merged province opens that province, not the predecessor whose archive they also
+    read), else the top of their scope."""
     units = coverage_units_for(actor).order_by("depth", "path")
     if code:
         return units.get(code=code)
-    unit = units.first()
+    today = timezone.localdate()
+    current = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    unit = None
+    if actor is not None:
+        assigned = RoleAssignment.objects.filter(user=actor).values("org_unit")
+        unit = units.filter(current, pk__in=assigned).first()
+    unit = unit or units.filter(current).first() or units.first()
     if unit is None:
         raise OrgUnit.DoesNotExist("no unit in scope")
     return unit
