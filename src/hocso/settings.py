@@ -187,6 +187,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
 # The resource library's limit per uploaded file (videos, packages), checked while streaming.
 HOCSO_RESOURCE_MAX_UPLOAD_MB = int(os.environ.get("HOCSO_RESOURCE_MAX_UPLOAD_MB", "500"))
+# SCORM and HTML5 packages: most members, most unpacked bytes, highest compression ratio of a
+# member (resources/packages.py checks them before and while unpacking).
+HOCSO_PACKAGE_MAX_FILES = int(os.environ.get("HOCSO_PACKAGE_MAX_FILES", "5000"))
+HOCSO_PACKAGE_MAX_MB = int(os.environ.get("HOCSO_PACKAGE_MAX_MB", "500"))
+HOCSO_PACKAGE_MAX_RATIO = int(os.environ.get("HOCSO_PACKAGE_MAX_RATIO", "100"))
 
 # Background work: the database backend in production and the demo (a `db_worker` runs beside
 # gunicorn); tests and HOCSO_TASKS_IMMEDIATE=1 run tasks inline.
