@@ -290,6 +290,16 @@ def test_the_same_bytes_stored_twice_are_one_stored_object():
     assert len(_stored_blobs()) == 1
 
 
+def test_a_blob_cut_short_by_an_earlier_write_is_replaced_not_reused():
+    data = samples.pdf_bytes("Phân số")
+    stored = blob_store(io.BytesIO(data), original_name="a.pdf")
+    default_storage.delete(stored.storage_name)
+    default_storage.save(stored.storage_name, io.BytesIO(data[:100]))  # a killed worker's file
+    blob_store(io.BytesIO(data), original_name="a.pdf")
+    with default_storage.open(stored.storage_name, "rb") as handle:
+        assert handle.read() == data
+
+
 def test_a_racing_second_save_leaves_one_object(monkeypatch):
     data = samples.png_bytes()
     blob_store(io.BytesIO(data), original_name="a.png")

@@ -292,6 +292,26 @@ def test_a_reviewer_s_new_version_keeps_the_resource_published(library, users):
     assert (resource.status, resource.sharing) == (ResourceStatus.PUBLISHED, Sharing.PROVINCE)
 
 
+def test_a_school_admin_s_new_version_of_a_province_wide_resource_goes_back_to_review(
+    library, users
+):
+    # The school admin reviews school A's resources but may not publish to the whole province.
+    resource = library.province_pdf
+    services.version_add(
+        actor=users.admin_a, resource=resource,
+        upload=upload("v2.pdf", samples.pdf_bytes("Phân số, bản của trường")),
+    )  # fmt: skip
+    resource.refresh_from_db()
+    assert (resource.status, resource.sharing) == (ResourceStatus.SUBMITTED, Sharing.SCHOOL)
+
+
+def test_a_reviewer_s_change_to_their_own_published_resource_goes_back_to_review(library, users):
+    resource = library.school_c_video  # contributed and published by admin_c, within school C
+    services.resource_update(actor=users.admin_c, resource=resource, title="Đo điện trở (sửa)")
+    resource.refresh_from_db()
+    assert resource.status == ResourceStatus.SUBMITTED
+
+
 def test_editing_the_title_refreshes_the_search_keys(library, users):
     resource = services.resource_update(
         actor=users.teacher_a, resource=library.draft_a, title="Phiếu học tập: Đồng dao"

@@ -7,6 +7,8 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from hocso.accounts.models import Role
+from hocso.accounts.services import role_grant
 from hocso.resources import usage
 from hocso.resources.models import Rating, UsageCount, UsageKind
 from tests.factories import UserFactory
@@ -161,6 +163,18 @@ def test_a_school_admin_sees_their_school_only(used, users, tree):
     assert (summary.views, summary.downloads) == (5, 0)
     # Ratings of the resources their school owns: the video.
     assert (summary.rating_average, summary.rating_count) == (3.0, 1)
+
+
+def test_a_draft_previewed_by_its_contributor_is_not_named_to_the_rest_of_the_school(
+    library, users, tree
+):
+    usage.usage_record(resource=library.draft_a, user=users.teacher_a, kind=UsageKind.VIEW)
+    colleague = UserFactory(username="teacher_a2")
+    role_grant(actor=None, user=colleague, role=Role.TEACHER, org_unit=tree.school_a)
+    titles = {r.title for r in usage.usage_summary(actor=colleague).top_resources}
+    assert library.draft_a.title not in titles
+    mine = {r.title for r in usage.usage_summary(actor=users.teacher_a).top_resources}
+    assert library.draft_a.title in mine
 
 
 def test_users_outside_schools_count_for_the_readers_of_the_resources_owner(used, users, tree):

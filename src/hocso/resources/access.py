@@ -53,18 +53,26 @@ def can_review(actor, resource: Resource) -> bool:
     return is_system(actor) or scope_for(actor).covers(resource.org_unit.path, write=True)
 
 
+def _province_officer_paths(actor) -> tuple[str, ...]:
+    """Paths of the provinces where the actor is a province officer (cached on the user)."""
+    cached = getattr(actor, "_hocso_province_officer_paths", None)
+    if cached is None:
+        cached = tuple(
+            RoleAssignment.objects.filter(
+                user=actor, role=Role.PROVINCE_OFFICER, org_unit__kind=OrgKind.PROVINCE
+            ).values_list("org_unit__path", flat=True)
+        )
+        actor._hocso_province_officer_paths = cached
+    return cached
+
+
 def can_share_province(actor, unit: OrgUnit) -> bool:
     """A province officer assigned at the province that holds `unit` (or the system)."""
     if is_system(actor):
         return True
     if not actor.is_authenticated:
         return False
-    return any(
-        unit.path.startswith(path)
-        for path in RoleAssignment.objects.filter(
-            user=actor, role=Role.PROVINCE_OFFICER, org_unit__kind=OrgKind.PROVINCE
-        ).values_list("org_unit__path", flat=True)
-    )
+    return any(unit.path.startswith(path) for path in _province_officer_paths(actor))
 
 
 def can_edit(actor, resource: Resource) -> bool:
@@ -78,6 +86,33 @@ def can_edit(actor, resource: Resource) -> bool:
     )
 
 
+def _ancestor_paths(path: str) -> list[str]:
+    """The paths of a unit and of its ancestors ("84/842/" → ["84/", "84/842/"])."""
+    return [path[:i] for i in range(1, len(path) + 1) if path[i - 1] == "/"]
+
+
+def member_province_paths(actor) -> tuple[str, ...]:
+    """For each unit where the actor holds a role, the province it lies in (a unit above the
+    province level — a ministry — stands for itself): the reach of "province-wide" sharing.
+    Cached on the user object."""
+    cached = getattr(actor, "_hocso_member_province_paths", None)
+    if cached is None:
+        members = member_paths(actor)
+        provinces = set(
+            OrgUnit.objects.filter(
+                kind=OrgKind.PROVINCE,
+                path__in=sorted({p for m in members for p in _ancestor_paths(m)}),
+            ).values_list("path", flat=True)
+        )
+        reach = set()
+        for member in members:
+            inside = [p for p in _ancestor_paths(member) if p in provinces]
+            reach.add(inside[-1] if inside else member)
+        cached = tuple(sorted(reach))
+        actor._hocso_member_province_paths = cached
+    return cached
+
+
 def _startswith_any(field: str, paths) -> Q:
     query = Q(pk__in=[])
     for path in paths:
@@ -87,8 +122,8 @@ def _startswith_any(field: str, paths) -> Q:
 
 def _ancestor_or_self_of_any(paths) -> Q:
     """Units on the way from the root to any of `paths` (a path's prefixes are its ancestors)."""
-    prefixes = {path[:i] for path in paths for i in range(1, len(path) + 1) if path[i - 1] == "/"}
-    return Q(org_unit__path__in=sorted(prefixes | set(paths)))
+    prefixes = {prefix for path in paths for prefix in _ancestor_paths(path)}
+    return Q(org_unit__path__in=sorted(prefixes))
 
 
 def resources_visible(actor) -> QuerySet[Resource]:
@@ -101,8 +136,8 @@ def resources_visible(actor) -> QuerySet[Resource]:
         return resources.none()
     scope = scope_for(actor)
     published = Q(status=ResourceStatus.PUBLISHED)
-    # "Province-wide" is the province of the actor's units (the first part of their paths).
-    provinces = sorted({path.split("/", 1)[0] + "/" for path in members})
+    # "Province-wide" reaches the provinces of the actor's units, not every province.
+    provinces = member_province_paths(actor)
     reach = (Q(sharing=Sharing.PROVINCE) & _startswith_any("org_unit__path", provinces)) | (
         _ancestor_or_self_of_any(members)
     )

@@ -296,10 +296,14 @@ def _seekable(fileobj, *, original_name: str, max_bytes: int):
 
 
 def _save(name: str, fileobj, size: int) -> None:
-    """Save under `name` unless it is already there. Two uploads of the same bytes racing both
-    save; storage then renames the second (`file_overwrite` off), which is removed again."""
+    """Save under `name` unless it is already there, whole. Two uploads of the same bytes
+    racing both save; storage then renames the second (`file_overwrite` off), which is removed
+    again. A blob of the wrong size is what a write cut short (a killed worker) leaves: it is
+    replaced, never served under the SHA-256 of bytes it does not hold."""
     if default_storage.exists(name):
-        return
+        if default_storage.size(name) == size:
+            return
+        default_storage.delete(name)
     fileobj.seek(0)
     content = ContentFile(fileobj.read()) if size <= SMALL_BLOB else File(fileobj)
     saved = default_storage.save(name, content)

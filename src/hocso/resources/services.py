@@ -343,12 +343,19 @@ def _current_key(resource: Resource) -> tuple | None:
 
 
 def _reopen_if_needed(actor, resource: Resource) -> bool:
-    """A published resource changed by a non-reviewer goes back to review (see the module)."""
-    if resource.status == ResourceStatus.PUBLISHED and not access.can_review(actor, resource):
-        resource.status = ResourceStatus.SUBMITTED
-        resource.sharing = Sharing.SCHOOL
-        return True
-    return False
+    """A published resource changed by someone who could not have published it as it stands
+    goes back to review (see the module): a non-reviewer; its own contributor (nobody reviews
+    their own work); or, for a province-wide one, anyone but a province officer."""
+    if resource.status != ResourceStatus.PUBLISHED or access.is_system(actor):
+        return False
+    may_publish = access.can_review(actor, resource) and resource.created_by_id != actor.pk
+    if resource.sharing == Sharing.PROVINCE:
+        may_publish = may_publish and access.can_share_province(actor, resource.org_unit)
+    if may_publish:
+        return False
+    resource.status = ResourceStatus.SUBMITTED
+    resource.sharing = Sharing.SCHOOL
+    return True
 
 
 # --- resources --------------------------------------------------------------------------------

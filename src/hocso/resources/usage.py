@@ -22,6 +22,7 @@ from hocso.accounts.models import RoleAssignment
 from hocso.accounts.scope import scope_for
 from hocso.orgs.models import OrgKind, OrgUnit
 
+from . import access
 from .models import Rating, Resource, UsageCount, UsageKind
 
 # How many times the UPDATE/INSERT pair is tried before giving up (a row that keeps vanishing
@@ -232,7 +233,10 @@ def usage_summary(
     summary.by_school = sorted(schools.values(), key=lambda r: (-r.total, r.school_name))
 
     top = (
-        rows.values("resource_id", "resource__title")
+        # Titles only of resources the actor may open (a draft counted while its contributor
+        # previewed it is not named to the rest of the school).
+        rows.filter(resource__in=access.resources_visible(actor))
+        .values("resource_id", "resource__title")
         .annotate(**_counts(), total=Sum("count"))
         .order_by("-total", "resource__title", "resource_id")[:TOP_RESOURCES]
     )
