@@ -120,10 +120,12 @@ def _startswith_any(field: str, paths) -> Q:
     return query
 
 
-def _ancestor_or_self_of_any(paths) -> Q:
-    """Units on the way from the root to any of `paths` (a path's prefixes are its ancestors)."""
-    prefixes = {prefix for path in paths for prefix in _ancestor_paths(path)}
-    return Q(org_unit__path__in=sorted(prefixes))
+def _units(paths_q: Q) -> Q:
+    """`org_unit` among the units matching `paths_q` (a filter on OrgUnit.path), as an
+    `IN (SELECT id …)` rather than a join: PostgreSQL then tests each resource against small
+    hashed sets instead of misjudging a join on OR-ed path patterns (with the join it ran the
+    full-text index once per org unit: 0.9 s instead of 0.1 s on 100,000 resources)."""
+    return Q(org_unit__in=OrgUnit.objects.filter(paths_q).values("pk"))
 
 
 def resources_visible(actor) -> QuerySet[Resource]:
@@ -138,13 +140,13 @@ def resources_visible(actor) -> QuerySet[Resource]:
     published = Q(status=ResourceStatus.PUBLISHED)
     # "Province-wide" reaches the provinces of the actor's units, not every province.
     provinces = member_province_paths(actor)
-    reach = (Q(sharing=Sharing.PROVINCE) & _startswith_any("org_unit__path", provinces)) | (
-        _ancestor_or_self_of_any(members)
+    reach = (Q(sharing=Sharing.PROVINCE) & _units(_startswith_any("path", provinces))) | _units(
+        Q(path__in=sorted({p for m in members for p in _ancestor_paths(m)}))
     )
     if scope.is_staff_member:
-        reach |= scope.q("org_unit__path")
-    own = Q(created_by=actor) & scope.q("org_unit__path")
-    reviewable = scope.q("org_unit__path", write=True) if scope.write_paths else Q(pk__in=[])
+        reach |= _units(scope.q("path"))
+    own = Q(created_by=actor) & _units(scope.q("path"))
+    reviewable = _units(scope.q("path", write=True)) if scope.write_paths else Q(pk__in=[])
     return resources.filter((published & reach) | own | reviewable)
 
 
