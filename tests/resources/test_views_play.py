@@ -1,7 +1,6 @@
 """The player page, the package files behind their signed URLs, and SCORM commits."""
 
 import json
-import os
 import re
 
 import pytest
@@ -329,87 +328,3 @@ def test_beacon_commit_carries_the_csrf_token_in_the_body(sco, users):
 
 
 # --- in a real browser (make e2e) ----------------------------------------------------------
-
-PROBE_SCO = """<!doctype html><html><head><meta charset="utf-8"><title>SCO</title></head>
-<body><p id="out">…</p><script>
-var api = window.API, seen = {};
-seen.init = api.LMSInitialize("");
-seen.entry = api.LMSGetValue("cmi.core.entry");
-seen.location = api.LMSGetValue("cmi.core.lesson_location");
-try { seen.cookie = document.cookie; } catch (e) { seen.cookie = "blocked"; }
-try { seen.parent = parent.document.title; } catch (e) { seen.parent = "blocked"; }
-seen.bad = api.LMSSetValue("cmi.core.lesson_status", "done") + api.LMSGetLastError();
-var half = location.pathname.slice(-9) === "half.html";
-api.LMSSetValue("cmi.core.lesson_location", half ? "half-way" : "p2");
-if (!half) {
-  api.LMSSetValue("cmi.core.score.raw", "80");
-  api.LMSSetValue("cmi.core.lesson_status", "passed");
-  api.LMSSetValue("cmi.core.exit", "suspend");
-  api.LMSSetValue("cmi.core.session_time", "00:01:00");
-  api.LMSCommit("");
-  api.LMSFinish("");
-}
-document.getElementById("out").textContent = JSON.stringify(seen);
-</script></body></html>"""
-
-
-@pytest.mark.e2e
-def test_a_sco_runs_isolated_and_its_progress_is_kept(transactional_db, live_server, tree, users):
-    import shutil as _shutil
-
-    from playwright.sync_api import expect, sync_playwright
-
-    from tests.e2e.conftest import CHROMIUM_ARGS
-
-    executable = _shutil.which("chromium") or _shutil.which("chromium-browser")
-    if executable is None:
-        pytest.fail("Debian's chromium is not installed: run `make browser`")
-    sco = make_scorm(
-        tree, users, data=samples.scorm_zip(extra={"index.html": PROBE_SCO, "half.html": PROBE_SCO})
-    )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            base_url=live_server.url, locale="vi-VN", viewport={"width": 360, "height": 740}
-        )
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.goto("/login/")
-        page.get_by_label("Tên đăng nhập").fill("student_a")
-        page.get_by_label("Mật khẩu").fill("Mat-khau-2025")
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_load_state()
-
-        page.goto(f"/library/{sco.pk}/play/")
-        out = page.frame_locator("#player-frame").locator("#out")
-        expect(out).to_contain_text('"init":"true"')
-        seen = json.loads(out.text_content())
-        assert seen["entry"] == "ab-initio"
-        assert seen["cookie"] == "blocked" and seen["parent"] == "blocked"
-        assert seen["bad"] == "false405"
-        expect(page.locator("#player-status")).to_contain_text("Đạt")
-        expect(page.locator("#player-status")).to_contain_text("80")
-        if os.environ.get("HOCSO_SCREENSHOTS"):
-            page.screenshot(path=f"{os.environ['HOCSO_SCREENSHOTS']}/scorm-player-360.png")
-        box = page.locator("#player-frame").bounding_box()
-        assert box["width"] <= 360 and box["height"] >= 320
-        assert box["y"] + box["height"] <= 740
-
-        page.reload()
-        out = page.frame_locator("#player-frame").locator("#out")
-        expect(out).to_contain_text('"init":"true"')
-        seen = json.loads(out.text_content())
-        assert (seen["entry"], seen["location"]) == ("resume", "p2")
-
-        # Left half-way (no LMSCommit): the bridge sends what it holds as the page goes.
-        page.locator("#player-frame").evaluate(
-            "f => { f.src = f.src.replace('index.html', 'half.html') }"
-        )
-        expect(page.frame_locator("#player-frame").locator("#out")).to_contain_text("resume")
-        page.goto("/library/")
-        page.wait_for_timeout(500)
-        context.close()
-        browser.close()
-    track = ScormTrack.objects.get(user=users.student_a)
-    assert track.lesson_status == "passed" and track.total_seconds == 120  # two finished runs
-    assert track.lesson_location == "half-way"
