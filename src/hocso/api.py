@@ -65,6 +65,7 @@ def invalid(request, exc):
 def _mount_routers() -> None:
     from hocso.assessment.api import router as assessment_router
     from hocso.exams.api import router as exams_router
+    from hocso.monitoring.api import router as monitoring_router
     from hocso.orgs.api import router as orgs_router
     from hocso.questions.api import router as questions_router
     from hocso.registry.api import router as registry_router
@@ -76,6 +77,7 @@ def _mount_routers() -> None:
     api.add_router("", questions_router)
     api.add_router("", exams_router)
     api.add_router("", resources_router)
+    api.add_router("", monitoring_router)
 
 
 _mount_routers()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "hocso.questions",
     "hocso.exams",
     "hocso.resources",
+    "hocso.monitoring",
     "hocso.demo",
 ]
 
