@@ -23,6 +23,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_assertions():
+    """Assertions wait as long as actions do (15 s, not Playwright's 5 s): on a loaded 2-core
+    CI machine a save and its answer can take longer than 5 s. Nothing here asserts timing."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15000)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -90,3 +90,26 @@ def test_a_sco_runs_isolated_and_its_progress_is_kept(phone_page, tree, users):
         track.refresh_from_db()
     assert track.lesson_status == "passed" and track.total_seconds == 120  # two finished runs
     assert track.lesson_location == "half-way"
+
+
+FRAMESET = """<!doctype html><html><head><meta charset="utf-8"><title>Khung</title></head>
+<frameset rows="20%,80%"><frame src="top.html"><frame src="lesson.html"></frameset></html>"""
+INNER = """<!doctype html><html><head><meta charset="utf-8"></head>
+<body><p id="inner">Trang bên trong khung</p></body></html>"""
+
+
+def test_a_frameset_sco_shows_its_inner_pages(phone_page, tree, users):
+    sco = make_scorm(
+        tree, users,
+        data=samples.scorm_zip(extra={"index.html": FRAMESET, "top.html": INNER,
+                                      "lesson.html": INNER}),
+    )  # fmt: skip
+    page = phone_page
+    page.goto("/login/")
+    page.get_by_label("Tên đăng nhập").fill("student_a")
+    page.get_by_label("Mật khẩu").fill("Mat-khau-2025")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+    page.goto(f"/library/{sco.pk}/play/")
+    lesson = page.frame_locator("#player-frame").frame_locator("frame >> nth=1")
+    expect(lesson.locator("#inner")).to_have_text("Trang bên trong khung")
