@@ -21,6 +21,7 @@ from hocso.assessment.transcripts import store_snapshot
 from hocso.curriculum.models import Subject
 from hocso.exams import services as exam_services
 from hocso.exams.models import Attempt, ExamSession
+from hocso.monitoring.models import Indicator
 from hocso.orgs.models import OrgKind, OrgUnit, SchoolType
 from hocso.questions import services as question_services
 from hocso.questions.blueprints import CellInput, blueprint_create
@@ -58,7 +59,13 @@ KINDS = {
     "published_resource": (Resource, "id"),
     # Units whose curriculum coverage the caller may read (?org=CODE): staff, their subtrees.
     "coverage_unit": (OrgUnit, "code"),
+    # The indicator catalog: the same for every signed-in user (names indicators, not people).
+    "indicator": (Indicator, "code"),
+    # Units whose indicator values the caller may read (?org=CODE): staff, their subtrees.
+    "monitoring_unit": (OrgUnit, "code"),
 }
+# Kinds every signed-in user sees whole: nothing outside a scope to probe.
+UNSCOPED_KINDS = {"indicator"}
 
 # Every route the API has, and how to exercise it: ("list", kind), ("detail", kind) or
 # ("action", kind) — a POST on one object, with the query of ACTION_QUERIES; in scope it may
@@ -103,9 +110,14 @@ ROUTES = {
     ("get", "/api/v1/resources"): ("list", "published_resource"),
     ("get", "/api/v1/resources/{resource_id}"): ("detail", "resource"),
     ("get", "/api/v1/resources/coverage"): ("query", "coverage_unit"),
+    ("get", "/api/v1/indicators"): ("list", "indicator"),
+    ("get", "/api/v1/indicators/{code}/values"): ("query", "monitoring_unit"),
 }
-# ("query", kind): a GET naming its object in the query string, with this parameter.
-QUERY_PARAMS = {"/api/v1/resources/coverage": "org"}
+# ("query", kind): a GET naming its object in the query string, with this parameter; the other
+# parameters of its path are filled from QUERY_PATHS (an indicator with a live source: its values
+# are computed on demand from the world's records).
+QUERY_PARAMS = {"/api/v1/resources/coverage": "org", "/api/v1/indicators/{code}/values": "org"}
+QUERY_PATHS = {"/api/v1/indicators/{code}/values": {"code": "learners_valid_id"}}
 ACTION_QUERIES = {"/api/v1/blueprints/{blueprint_id}/generate": "versions=1&seed=1"}
 ACTION_IN_SCOPE = {200, 409}
 # ("own", kind): a route on one object only its owner may use, sent as the owner's client would
@@ -119,8 +131,8 @@ OWN_REQUESTS = {
     "/api/v1/attempts/{attempt_id}/submit": {"device_token": "t"},
 }
 OWN_IN_SCOPE = {200, 409}
-# Detail routes that also need the school year as a query parameter.
-YEAR_QUERY_ROUTES = {"/api/v1/students/{student_id}/results"}
+# Detail and query routes that also need the school year as a query parameter.
+YEAR_QUERY_ROUTES = {"/api/v1/students/{student_id}/results", "/api/v1/indicators/{code}/values"}
 
 
 def api_routes() -> set[tuple[str, str]]:
@@ -413,6 +425,9 @@ def _expected_visible(expectation: Expectation) -> dict[str, set]:
     visible["coverage_unit"] = (
         covered if (expectation.subtrees or expectation.everything) else set()
     )
+    # Indicator values: the same units (staff, their subtrees); the catalog: everyone signed in.
+    visible["monitoring_unit"] = set(visible["coverage_unit"])
+    visible["indicator"] = set(Indicator.objects.values_list("code", flat=True))
     # Question items: approved and shared with the province → every staff role in that
     # province; approved within the unit → those who read the unit; anything → its reviewers
     # and its author.
@@ -587,10 +602,15 @@ def test_no_route_shows_anything_outside_the_callers_scope(role, client, tree, u
                     f"missing {sorted(visible[kind] - seen, key=str)}"
                 )
         elif route_kind == "query":
+            url = template
+            for name, fixed in QUERY_PATHS.get(template, {}).items():
+                url = url.replace("{" + name + "}", fixed)
             for value in model.objects.values_list(key, flat=True):
                 expected = {200} if value in visible[kind] else {denied_status}
                 query = {QUERY_PARAMS[template]: value}
-                status = client.get(template, query, headers=headers).status_code
+                if template in YEAR_QUERY_ROUTES:
+                    query["year"] = year.code
+                status = client.get(url, query, headers=headers).status_code
                 if status not in expected:
                     failures.append(f"{template}?{query}: status {status}, expected {expected}")
         else:
@@ -634,7 +654,7 @@ def test_each_role_has_objects_outside_its_scope_to_probe(tree, users, year):
             if kind == "school":
                 objects = objects.filter(kind=OrgKind.SCHOOL)
             hidden = {getattr(o, key) for o in objects} - visible[kind]
-            if role != "superuser":
+            if role != "superuser" and kind not in UNSCOPED_KINDS:
                 assert hidden, f"{role} can see every {kind}; nothing outside its scope to probe"
 
 

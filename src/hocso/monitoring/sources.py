@@ -1,0 +1,377 @@
+"""The data sources of the monitoring indicators: how each numerator and denominator is counted.
+
+An *additive* source counts per SCHOOL for a school year with one grouped query (or a few, each
+grouped by school — never a loop of queries per school); compute.py sums the per-school pairs up
+the materialized path to every ancestor, so a commune's value is the sum of its schools' parts,
+never an average of their percentages. A *per-unit* source is not additive (the library's
+curriculum coverage seen from a unit is not the sum of its schools') and is computed for each
+unit directly.
+
+Every per-school function takes the year and an optional `under` path prefix (a subtree) and
+returns `{school_id: (numerator, denominator)}` with Decimal values (denominator None for plain
+counts). Breakdown functions return `{(school_id, "gender:F"): (numerator, denominator)}`.
+
+Who is a *learner of the year* at a school: a learner with an enrollment there in that year that
+is still open (and the learner is studying) or that ended with the year (year end, graduation).
+A learner who left (transfer, drop-out) or changed class is counted by the stay that remains; a
+learner is counted once per school (DISTINCT), so a class change inside the school does not
+count twice. For the current year this is exactly "studying, with an active enrollment"; for
+past years it keeps the history (trends) meaningful.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast, ExtractYear, Substr
+from django.utils import timezone
+
+from hocso.accounts.models import Role, RoleAssignment
+from hocso.assessment.models import Score
+from hocso.orgs.models import OrgKind, OrgUnit, SchoolYear
+from hocso.registry.models import (
+    DeviceAccess,
+    Enrollment,
+    EnrollmentEnd,
+    EnrollmentStart,
+    Equipment,
+    Position,
+    Room,
+    SchoolClass,
+    Staff,
+    StudentStatus,
+)
+from hocso.registry.rules import CITIZEN_ID_PROVINCES, FEMALE, KHMER, MALE
+
+Pair = tuple[Decimal, Decimal | None]
+PerSchool = dict[int, Pair]
+Breakdown = dict[tuple[int, str], Pair]
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+TEACHING_POSITIONS = (Position.TEACHER, Position.PRINCIPAL, Position.VICE_PRINCIPAL)
+GENERAL_EDUCATION_GRADES = (1, 12)
+
+
+@dataclass
+class Source:
+    key: str
+    additive: bool
+    per_school: Callable[..., PerSchool] | None = None
+    per_unit: Callable[[OrgUnit, SchoolYear], Pair] | None = None
+    # name ("gender", "school_level") → callable(year, under=None) -> Breakdown
+    breakdowns: dict[str, Callable[..., Breakdown]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- building blocks
+
+
+def _under(qs: QuerySet, under: str | None, field_path: str = "school__path") -> QuerySet:
+    return qs.filter(**{f"{field_path}__startswith": under}) if under else qs
+
+
+def current_units() -> QuerySet[OrgUnit]:
+    """The units of today's tree: not closed, or closing later than today."""
+    return OrgUnit.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()))
+
+
+def schools_qs(under: str | None = None) -> QuerySet[OrgUnit]:
+    """The schools of today's tree (not closed before today), optionally inside one subtree."""
+    qs = current_units().filter(kind=OrgKind.SCHOOL)
+    return qs.filter(path__startswith=under) if under else qs
+
+
+def learner_stays(year: SchoolYear, under: str | None = None) -> QuerySet[Enrollment]:
+    """The enrollments that make a learner *of the year* at a school (module docstring)."""
+    qs = Enrollment.objects.filter(year=year).filter(
+        Q(end_date__isnull=True, student__status=StudentStatus.STUDYING)
+        | Q(end_reason__in=(EnrollmentEnd.YEAR_END, EnrollmentEnd.GRADUATION))
+    )
+    return _under(qs, under)
+
+
+def _learner_counts(
+    year: SchoolYear,
+    under: str | None,
+    numerator: Q | None,
+    *,
+    by: str | None = None,
+    stays: QuerySet | None = None,
+    count_only: bool = False,
+) -> dict:
+    """One GROUP BY school (and `by`, e.g. student__gender): distinct learners, and among them
+    those matching `numerator`. Keys are school ids, or (school id, by-value) pairs."""
+    qs = stays if stays is not None else learner_stays(year, under)
+    fields = ["school_id"] + ([by] if by else [])
+    aggregates = {"den": Count("student_id", distinct=True)}
+    if numerator is not None:
+        aggregates["num"] = Count("student_id", distinct=True, filter=numerator)
+    out = {}
+    for row in qs.order_by().values(*fields).annotate(**aggregates):
+        key = (row["school_id"], row[by]) if by else row["school_id"]
+        den = Decimal(row["den"])
+        if count_only:
+            out[key] = (den, None)
+        else:
+            out[key] = (Decimal(row["num"]), den)
+    return out
+
+
+def _gender_keys(rows: dict) -> Breakdown:
+    return {(school, f"gender:{gender}"): pair for (school, gender), pair in rows.items()}
+
+
+def _school_level(per_school: Callable[..., PerSchool]) -> Callable[..., Breakdown]:
+    """A breakdown by school level (the school's type): each school's pair under its level."""
+
+    def breakdown(year: SchoolYear, under: str | None = None) -> Breakdown:
+        pairs = per_school(year, under=under)
+        types = dict(schools_qs(under).values_list("pk", "school_type"))
+        return {
+            (school, f"school_level:{types[school] or 'other'}"): pair
+            for school, pair in pairs.items()
+            if school in types
+        }
+
+    return breakdown
+
+
+def _learner_source(key: str, numerator: Q | None, *, count_only: bool = False) -> Source:
+    def per_school(year: SchoolYear, under: str | None = None) -> PerSchool:
+        return _learner_counts(year, under, numerator, count_only=count_only)
+
+    def by_gender(year: SchoolYear, under: str | None = None) -> Breakdown:
+        rows = _learner_counts(year, under, numerator, by="student__gender", count_only=count_only)
+        return _gender_keys(rows)
+
+    return Source(
+        key=key,
+        additive=True,
+        per_school=per_school,
+        breakdowns={"gender": by_gender, "school_level": _school_level(per_school)},
+    )
+
+
+# ---------------------------------------------------------------- learners with a valid ID
+
+
+def _id_alias(qs: QuerySet) -> QuerySet:
+    """Name the parts of the learner's 12-digit ID (and birth year) for `VALID_ID`."""
+    nid = "student__national_id"
+    born = Cast(ExtractYear("student__date_of_birth"), CharField(max_length=4))
+    return qs.alias(
+        id_province=Substr(nid, 1, 3),
+        id_digit=Substr(nid, 4, 1),
+        id_yy=Substr(nid, 5, 2),
+        born_cc=Substr(born, 1, 2),
+        born_yy=Substr(born, 3, 2),
+    )
+
+
+def _valid_id_condition() -> Q:
+    """`registry.rules.citizen_id_problems(id, gender=, birth_year=)` is empty, in SQL: a known
+    province code; a century/gender digit 0–5 whose parity matches the gender (even = male);
+    and, when the date of birth is known, the century (0/1 → 19xx, 2/3 → 20xx, 4/5 → 21xx) and
+    two-digit year of the birth year. The 12-digit format is a database constraint already.
+    tests/monitoring/test_sources.py checks it against the rules on many IDs."""
+    century = (
+        Q(id_digit__in=("0", "1"), born_cc="19")
+        | Q(id_digit__in=("2", "3"), born_cc="20")
+        | Q(id_digit__in=("4", "5"), born_cc="21")
+    )
+    gender = Q(student__gender=MALE, id_digit__in=("0", "2", "4")) | Q(
+        student__gender=FEMALE, id_digit__in=("1", "3", "5")
+    )
+    birth = Q(student__date_of_birth__isnull=True) | (century & Q(id_yy=F("born_yy")))
+    return (
+        Q(student__national_id__isnull=False)
+        & Q(id_province__in=list(CITIZEN_ID_PROVINCES))
+        & gender
+        & birth
+    )
+
+
+def learners_valid_id(year: SchoolYear, under: str | None = None) -> PerSchool:
+    stays = _id_alias(learner_stays(year, under))
+    return _learner_counts(year, under, _valid_id_condition(), stays=stays)
+
+
+def learners_valid_id_by_gender(year: SchoolYear, under: str | None = None) -> Breakdown:
+    stays = _id_alias(learner_stays(year, under))
+    return _gender_keys(
+        _learner_counts(year, under, _valid_id_condition(), by="student__gender", stays=stays)
+    )
+
+
+# ---------------------------------------------------------------- staff, schools, classes
+
+
+def teachers_with_record(year: SchoolYear, under: str | None = None) -> PerSchool:
+    """Active teaching staff (teacher, principal, vice-principal) whose record has a national ID,
+    a date of birth and a qualification. Staff have no school year: today's staff."""
+    complete = Q(national_id__isnull=False, date_of_birth__isnull=False) & ~Q(qualification="")
+    qs = _under(Staff.objects.filter(is_active=True, position__in=TEACHING_POSITIONS), under)
+    rows = (
+        qs.order_by()
+        .values("school_id")
+        .annotate(den=Count("id"), num=Count("id", filter=complete))
+    )
+    return {r["school_id"]: (Decimal(r["num"]), Decimal(r["den"])) for r in rows}
+
+
+def facilities_managed(year: SchoolYear, under: str | None = None) -> PerSchool:
+    """1/1 for a school with at least one room and one equipment row recorded, else 0/1."""
+    rows = (
+        schools_qs(under)
+        .annotate(
+            has_room=Exists(Room.objects.filter(school=OuterRef("pk"))),
+            has_equipment=Exists(Equipment.objects.filter(school=OuterRef("pk"))),
+        )
+        .values_list("pk", "has_room", "has_equipment")
+    )
+    return {pk: (ONE if room and equipment else ZERO, ONE) for pk, room, equipment in rows}
+
+
+def schools_using_platform(year: SchoolYear, under: str | None = None) -> PerSchool:
+    """1/1 for a school with a school-admin account and at least one grade entry in the year."""
+    rows = (
+        schools_qs(under)
+        .annotate(
+            has_admin=Exists(
+                RoleAssignment.objects.filter(org_unit=OuterRef("pk"), role=Role.SCHOOL_ADMIN)
+            ),
+            has_scores=Exists(Score.objects.filter(school=OuterRef("pk"), year=year)),
+        )
+        .values_list("pk", "has_admin", "has_scores")
+    )
+    return {pk: (ONE if admin and scores else ZERO, ONE) for pk, admin, scores in rows}
+
+
+def _active_teachers(under: str | None) -> dict[int, int]:
+    qs = _under(Staff.objects.filter(is_active=True, position=Position.TEACHER), under)
+    return dict(
+        qs.order_by().values("school_id").annotate(n=Count("id")).values_list("school_id", "n")
+    )
+
+
+def learner_teacher_ratio(year: SchoolYear, under: str | None = None) -> PerSchool:
+    learners = _learner_counts(year, under, None, count_only=True)
+    teachers = _active_teachers(under)
+    return {
+        school: (learners.get(school, (ZERO, None))[0], Decimal(teachers.get(school, 0)))
+        for school in set(learners) | set(teachers)
+    }
+
+
+def average_class_size(year: SchoolYear, under: str | None = None) -> PerSchool:
+    learners = _learner_counts(year, under, None, count_only=True)
+    classes_qs = _under(SchoolClass.objects.filter(year=year), under)
+    classes = dict(
+        classes_qs.order_by()
+        .values("school_id")
+        .annotate(n=Count("id"))
+        .values_list("school_id", "n")
+    )
+    return {
+        school: (learners.get(school, (ZERO, None))[0], Decimal(classes.get(school, 0)))
+        for school in set(learners) | set(classes)
+    }
+
+
+def _enrollment_rate(key: str, numerator: Q) -> Source:
+    """Learners with an enrollment in the year (any stay, distinct) and those among them whose
+    stay matches `numerator` (ended by drop-out, started as a repeat)."""
+
+    def stays(year, under):
+        return _under(Enrollment.objects.filter(year=year), under)
+
+    def per_school(year: SchoolYear, under: str | None = None) -> PerSchool:
+        return _learner_counts(year, under, numerator, stays=stays(year, under))
+
+    def by_gender(year: SchoolYear, under: str | None = None) -> Breakdown:
+        rows = _learner_counts(
+            year, under, numerator, by="student__gender", stays=stays(year, under)
+        )
+        return _gender_keys(rows)
+
+    return Source(
+        key=key,
+        additive=True,
+        per_school=per_school,
+        breakdowns={"gender": by_gender, "school_level": _school_level(per_school)},
+    )
+
+
+# ---------------------------------------------------------------- per unit
+
+
+def curriculum_covered(unit: OrgUnit, year: SchoolYear) -> Pair:
+    """The library's coverage seen from the unit (resources/coverage.py); not additive."""
+    from hocso.resources.coverage import coverage_total
+
+    topics, covered = coverage_total(org_unit=unit)
+    return Decimal(covered), Decimal(topics)
+
+
+# ---------------------------------------------------------------- the registry
+
+
+def _registry() -> dict[str, Source]:
+    online = Q(student__internet_at_home=True) & ~Q(
+        student__device_access__in=(DeviceAccess.UNKNOWN, DeviceAccess.NONE)
+    )
+    general = Q(
+        school_class__grade__gte=GENERAL_EDUCATION_GRADES[0],
+        school_class__grade__lte=GENERAL_EDUCATION_GRADES[1],
+    )
+
+    def online_stays(year, under):
+        return learner_stays(year, under).filter(general)
+
+    def online_per_school(year, under=None):
+        return _learner_counts(year, under, online, stays=online_stays(year, under))
+
+    def online_by_gender(year, under=None):
+        return _gender_keys(
+            _learner_counts(
+                year, under, online, by="student__gender", stays=online_stays(year, under)
+            )
+        )
+
+    valid_id = Source(
+        "learners_valid_id",
+        additive=True,
+        per_school=learners_valid_id,
+        breakdowns={
+            "gender": learners_valid_id_by_gender,
+            "school_level": _school_level(learners_valid_id),
+        },
+    )
+    sources = [
+        valid_id,
+        Source("teachers_with_record", additive=True, per_school=teachers_with_record),
+        Source("facilities_managed", additive=True, per_school=facilities_managed),
+        Source(
+            "learners_online_ready",
+            additive=True,
+            per_school=online_per_school,
+            breakdowns={
+                "gender": online_by_gender,
+                "school_level": _school_level(online_per_school),
+            },
+        ),
+        Source("schools_using_platform", additive=True, per_school=schools_using_platform),
+        _learner_source("enrollment", None, count_only=True),
+        _enrollment_rate("dropout_rate", Q(end_reason=EnrollmentEnd.DROP_OUT)),
+        _enrollment_rate("repetition_rate", Q(start_reason=EnrollmentStart.REPEAT)),
+        Source("learner_teacher_ratio", additive=True, per_school=learner_teacher_ratio),
+        Source("average_class_size", additive=True, per_school=average_class_size),
+        _learner_source("khmer_share", Q(student__ethnicity=KHMER)),
+        Source("curriculum_covered", additive=False, per_unit=curriculum_covered),
+    ]
+    return {source.key: source for source in sources}
+
+
+SOURCES: dict[str, Source] = _registry()
