@@ -21,6 +21,7 @@ from hocso.assessment.transcripts import store_snapshot
 from hocso.curriculum.models import Subject
 from hocso.exams import services as exam_services
 from hocso.exams.models import Attempt, ExamSession
+from hocso.monitoring.compute import recompute
 from hocso.monitoring.models import Indicator
 from hocso.orgs.models import OrgKind, OrgUnit, SchoolType
 from hocso.questions import services as question_services
@@ -112,6 +113,12 @@ ROUTES = {
     ("get", "/api/v1/resources/coverage"): ("query", "coverage_unit"),
     ("get", "/api/v1/indicators"): ("list", "indicator"),
     ("get", "/api/v1/indicators/{code}/values"): ("query", "monitoring_unit"),
+}
+# Open data: answered to anyone, signed in or not, with aggregates only (no scope to probe;
+# `test_public_routes_answer_anyone_and_name_nobody` checks that no personal data leaks).
+PUBLIC_ROUTES = {
+    ("get", "/api/v1/open/indicators"),
+    ("get", "/api/v1/open/indicators.csv"),
 }
 # ("query", kind): a GET naming its object in the query string, with this parameter; the other
 # parameters of its path are filled from QUERY_PATHS (an indicator with a live source: its values
@@ -553,12 +560,13 @@ def _collect_list(client, url: str, headers: dict, key: str) -> tuple[int, set]:
 
 def test_every_api_route_is_in_the_matrix():
     routes = api_routes()
-    unknown = sorted(routes - ROUTES.keys())
+    assert not ROUTES.keys() & PUBLIC_ROUTES, "a route is either scoped or public, not both"
+    unknown = sorted(routes - ROUTES.keys() - PUBLIC_ROUTES)
     assert not unknown, (
         f"API routes the scope matrix does not know how to exercise: {unknown}. Add each to "
         "ROUTES in tests/test_scope_matrix.py (list or detail, and of which kind)."
     )
-    gone = sorted(ROUTES.keys() - routes)
+    gone = sorted((ROUTES.keys() | PUBLIC_ROUTES) - routes)
     assert not gone, f"ROUTES names routes the API no longer has: {gone}"
 
 
@@ -586,6 +594,11 @@ def test_no_route_shows_anything_outside_the_callers_scope(role, client, tree, u
 
     failures = []
     for method, template in sorted(api_routes()):
+        if (method, template) in PUBLIC_ROUTES:
+            status = client.get(template, {"year": year.code}, headers=headers).status_code
+            if status != 200:
+                failures.append(f"{template}: status {status}, expected 200 (public)")
+            continue
         route_kind, kind = ROUTES[(method, template)]  # unknown route: see the test above
         model, key = KINDS[kind]
         if route_kind == "list":
@@ -642,6 +655,39 @@ def test_no_route_shows_anything_outside_the_callers_scope(role, client, tree, u
                 if status not in expected:
                     failures.append(f"{url}: status {status}, expected {sorted(expected)}")
     assert not failures, "\n".join(failures)
+
+
+def test_public_routes_answer_anyone_and_name_nobody(client, tree, users, year):
+    """Open data needs no login and carries no personal data: no name, national ID, phone or
+    username of anyone in the world, and only the fields of an aggregate row."""
+    world = build_world(tree, users, year)
+    recompute(year=year)
+    personal = set()
+    for student in Student.objects.all():
+        personal |= {student.full_name, student.national_id or ""}
+    for staff in Staff.objects.all():
+        personal |= {staff.full_name, staff.national_id or ""}
+    personal |= {"Phụ huynh A", "0901234567"}
+    personal |= {getattr(u, "username", "") for u in vars(users).values()}
+    personal.discard("")
+    aggregate = {
+        "code", "name", "name_en", "unit", "source", "org", "org_name", "numerator",
+        "denominator", "value", "target", "suppressed",
+    }  # fmt: skip
+    units = [None, tree.province.code, tree.commune1.code, tree.school_a.code, world.commune_x.code]
+    for method, template in sorted(PUBLIC_ROUTES):
+        assert method == "get"
+        for org in units:
+            query = {"year": year.code} | ({"org": org} if org else {})
+            response = client.get(template, query)
+            assert response.status_code == 200, (template, org)
+            text = response.content.decode("utf-8-sig")
+            leaked = sorted(p for p in personal if p in text)
+            assert not leaked, f"{template}?{query} shows {leaked}"
+            if template.endswith(".csv"):
+                assert set(text.splitlines()[0].split(",")) == aggregate | {"year"}
+            else:
+                assert all(set(row) == aggregate for row in response.json()["items"])
 
 
 def test_each_role_has_objects_outside_its_scope_to_probe(tree, users, year):

@@ -7,10 +7,15 @@ a unit outside the caller's read scope (and any unit, for learners, guardians an
 answers 404, like every object of the API. Figures are JSON numbers or null: `value` in the
 indicator's unit (a percent as 0–100), null when the denominator is 0 or the indicator has no
 data source yet ("source": "none" in the catalog) — never a made-up figure.
+
+`GET /open/indicators` (and `.csv`) is open data: no login, aggregates of today's units only,
+small learner counts suppressed by monitoring/suppression.py.
 """
 
+import io
 from decimal import Decimal
 
+from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -109,3 +114,92 @@ def indicator_values(request, code: str, org: str | None = None, year: str | Non
         for child in body["children"]
     ]
     return body
+
+
+# ---------------------------------------------------------------- open data (no login)
+
+
+class OpenRowOut(Schema):
+    code: str = Field(description="Indicator code")
+    name: str
+    name_en: str
+    unit: str = Field(description="percent, ratio, count or average")
+    source: str = Field(description='"live", or "none": no data source yet (figures null)')
+    org: str = Field(description="Code of the unit")
+    org_name: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    target: float | None
+    suppressed: bool = Field(
+        description="Fewer than 5 learners behind the figure, or hidden so that such a figure "
+        "cannot be derived by subtraction: numerator, denominator and value are null"
+    )
+
+
+class OpenIndicatorsOut(Schema):
+    year: str = Field(description='School year, e.g. "2025-2026"')
+    items: list[OpenRowOut]
+    count: int
+
+
+OPEN_FIELDS = list(OpenRowOut.model_fields)
+
+
+def _open_body(org: str | None, year: str | None) -> dict:
+    body = selectors.open_indicators(org_code=org, year_code=year)
+    for row in body["items"]:
+        for key in ("numerator", "denominator", "value", "target"):
+            row[key] = _float(row[key])
+    return body
+
+
+@router.get(
+    "/open/indicators",
+    response=OpenIndicatorsOut,
+    auth=None,
+    url_name="open_indicators",
+    summary="Open data: public indicators of a unit and its child units (no login)",
+)
+def open_indicators(request, org: str | None = None, year: str | None = None):
+    """Aggregates only, small cells suppressed. `org` = unit code (default: every province and
+    its children); `year` = "YYYY-YYYY" (default: the current school year)."""
+    return _open_body(org, year)
+
+
+def _csv_number(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
+@router.get(
+    "/open/indicators.csv",
+    auth=None,
+    url_name="open_indicators_csv",
+    summary="Open data as CSV (UTF-8 with BOM, for spreadsheets)",
+)
+def open_indicators_csv(request, org: str | None = None, year: str | None = None):
+    """The rows of /open/indicators, one per line, with a `year` column first. Text a spreadsheet
+    would run as a formula is written with a leading quote."""
+    from hocso.registry.exporters.csv import write_csv
+
+    body = selectors.open_indicators(org_code=org, year_code=year)
+    numbers = {"numerator", "denominator", "value", "target"}
+    rows = []
+    for row in body["items"]:
+        cells = [body["year"]]
+        for key in OPEN_FIELDS:
+            if key in numbers:
+                cells.append(_csv_number(row[key]))
+            elif key == "suppressed":
+                cells.append("true" if row[key] else "false")
+            else:
+                cells.append(row[key])
+        rows.append(cells)
+    output = io.BytesIO()
+    write_csv(output, ["year", *OPEN_FIELDS], rows)
+    response = HttpResponse(output.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"hocso-chi-tieu-{body['year']}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

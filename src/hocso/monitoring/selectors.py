@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from hocso.accounts.models import RoleAssignment
 from hocso.core.text import fold
-from hocso.orgs.models import OrgUnit, SchoolYear
+from hocso.orgs.models import OrgKind, OrgUnit, SchoolYear
 from hocso.orgs.selectors import current_school_year, orgunits_in_scope
 
 from .models import Indicator, IndicatorValue, Target
@@ -185,10 +185,146 @@ def indicator_values(
     }
 
 
+# ---------------------------------------------------------------- open data (no login)
+
+
+def open_units() -> QuerySet[OrgUnit]:
+    """The units open data speaks of: today's tree, not closed and already opened."""
+    today = timezone.localdate()
+    return OrgUnit.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+    )
+
+
+def _pairs(indicator: Indicator, units: list[OrgUnit], year: SchoolYear) -> dict[int, tuple]:
+    """Each unit's (numerator, denominator): stored rows first (one query); the units without a
+    row are computed on demand — for an additive source by one pass of its per-school query
+    rolled up the tree (compute.rollup, what compute_one does per unit), else compute_one."""
+    from . import compute
+    from .models import Unit
+    from .sources import SOURCES, current_units
+
+    stored = {
+        row.org_unit_id: (row.numerator, row.denominator)
+        for row in IndicatorValue.objects.filter(indicator=indicator, year=year, breakdown="").only(
+            "org_unit_id", "numerator", "denominator"
+        )
+    }
+    missing = [u for u in units if u.pk not in stored]
+    source = SOURCES[indicator.source]
+    if len(missing) > 1 and source.additive:
+        by_path = {u.path: u for u in current_units().only("pk", "path")}
+        totals = compute.rollup(source.per_school(year), by_path)
+        zero = Decimal(0)
+        empty = (zero, None) if indicator.unit == Unit.COUNT else (zero, zero)
+        for unit in missing:
+            stored[unit.pk] = totals.get(unit.pk, empty)
+    else:
+        for unit in missing:
+            stored[unit.pk] = compute.compute_one(indicator, unit, year)
+    return stored
+
+
+def _published(
+    indicator: Indicator, tree: list[OrgUnit], shown: list[OrgUnit], year: SchoolYear
+) -> dict[int, tuple[Figure, bool]]:
+    """The published figure (and whether it is suppressed) of every unit of `tree`, the whole
+    open tree: suppression is decided once for the tree, so no two views can be set against each
+    other. A source with no learners behind it suppresses nothing: only `shown` is computed."""
+    from . import compute
+    from .suppression import LEARNER_FIGURE, Cell, learners_behind, suppress
+
+    if indicator.source in LEARNER_FIGURE and LEARNER_FIGURE[indicator.source] is None:
+        tree = shown
+    pairs = _pairs(indicator, tree, year)
+    by_pk = {u.pk: u for u in tree}
+    cells = []
+    for unit in tree:
+        numerator, denominator = pairs[unit.pk]
+        parent = by_pk.get(unit.parent_id)
+        cells.append(
+            Cell(
+                key=str(unit.pk),
+                parent=None if parent is None else str(parent.pk),
+                numerator=numerator,
+                denominator=denominator,
+                learners=learners_behind(indicator.source, numerator, denominator),
+            )
+        )
+    shown = suppress(cells)
+    figures = {}
+    for unit in tree:
+        cell = shown[str(unit.pk)]
+        value = (
+            None
+            if cell.suppressed
+            else compute.value_of(cell.numerator, cell.denominator, indicator.unit)
+        )
+        figures[unit.pk] = (Figure(cell.numerator, cell.denominator, value), cell.suppressed)
+    return figures
+
+
+def open_indicators(*, org_code: str | None = None, year_code: str | None = None) -> dict:
+    """Open data: every public indicator for a unit and its child units (default: every province
+    of today's tree and their children), small learner counts suppressed (suppression.py).
+
+    `{"year", "items": [{"code", "name", "name_en", "unit", "source", "org", "org_name",
+    "numerator", "denominator", "value", "target", "suppressed"}], "count"}`, indicator by
+    indicator, each unit followed by its children (by name). Aggregates only: no person is named
+    or counted below five. An unknown or closed unit: DoesNotExist (404)."""
+    year = school_year_for(year_code)
+    open_qs = open_units()
+    if org_code:
+        tops = [open_qs.get(code=org_code)]
+    else:
+        tops = list(open_qs.filter(kind=OrgKind.PROVINCE).order_by("code"))
+    tree = list(open_qs.only("pk", "code", "name", "path", "parent_id", "kind"))
+    by_parent: dict[int, list[OrgUnit]] = {}
+    for unit in tree:
+        by_parent.setdefault(unit.parent_id, []).append(unit)
+    shown: list[OrgUnit] = []
+    for top in tops:
+        children = sorted(by_parent.get(top.pk, []), key=lambda u: (fold(u.name), u.name, u.code))
+        shown += [top, *children]
+    items = []
+    for indicator in indicators_catalog().filter(is_public=True):
+        live = indicator.has_source and indicator.source in _sources()
+        figures = _published(indicator, tree, shown, year) if live else {}
+        target = target_for(indicator, year)
+        for unit in shown:
+            figure, suppressed = figures.get(unit.pk, (NO_DATA, False))
+            items.append(
+                {
+                    "code": indicator.code,
+                    "name": indicator.name,
+                    "name_en": indicator.name_en,
+                    "unit": indicator.unit,
+                    "source": "live" if live else "none",
+                    "org": unit.code,
+                    "org_name": unit.name,
+                    "numerator": figure.numerator,
+                    "denominator": figure.denominator,
+                    "value": figure.value,
+                    "target": target,
+                    "suppressed": suppressed,
+                }
+            )
+    return {"year": year.code, "items": items, "count": len(items)}
+
+
+def _sources() -> dict:
+    from .sources import SOURCES
+
+    return SOURCES
+
+
 __all__ = [
     "Figure",
     "indicator_values",
     "indicators_catalog",
+    "open_indicators",
+    "open_units",
     "school_year_for",
     "target_for",
     "unit_for",
