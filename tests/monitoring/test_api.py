@@ -60,7 +60,7 @@ def _learners(school, year, grade: int, with_id: int, without_id: int = 0):
     )
     for i in range(with_id + without_id):
         born = date(2019 - grade, 1 + i % 12, 1 + i // 12)
-        serial = f"{school.pk:03d}{i:03d}"
+        serial = f"{school.pk % 1000:03d}{i:03d}"  # pks run past 999 on PostgreSQL
         if i < with_id:
             values = {"national_id": f"0842{born.year % 100:02d}{serial}"}
         else:

@@ -34,7 +34,7 @@ def _learners(school, year, n: int, grade: int = 6):
         student = registry.student_create(
             actor=None, school=school, full_name=f"Nguyễn Văn Bí Mật {school.code} {i}",
             gender="M", date_of_birth=born,
-            national_id=f"0842{born.year % 100:02d}{school.pk:03d}{i:03d}",
+            national_id=f"0842{born.year % 100:02d}{school.pk % 1000:03d}{i:03d}",
         )  # fmt: skip
         registry.student_enroll(
             actor=None, student=student, school_class=school_class, start_date=year.start_date
