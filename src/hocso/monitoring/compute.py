@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from hocso.orgs.models import OrgUnit, SchoolYear
+from hocso.orgs.models import OrgUnit, SchoolYear, ancestor_paths
 from hocso.orgs.selectors import current_school_year
 
 from .models import Indicator, IndicatorValue, Unit
@@ -92,12 +92,6 @@ def compute_one(indicator: Indicator, org_unit: OrgUnit, year: SchoolYear) -> Pa
     return total if total is not None else _empty(indicator)
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """ "84/842/28432/84000001/" → ["84/", "84/842/", "84/842/28432/", "84/842/28432/84000001/"]."""
-    parts = path.strip("/").split("/")
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def rollup(pairs: dict[int, Pair], units: dict[str, OrgUnit]) -> dict[int, Pair]:
     """Sum per-school pairs into every unit of `units` (path → unit) on the school's path."""
     by_id = {u.pk: u for u in units.values()}
@@ -106,7 +100,7 @@ def rollup(pairs: dict[int, Pair], units: dict[str, OrgUnit]) -> dict[int, Pair]
         school = by_id.get(school_id)
         if school is None:  # closed, or outside the subtree recomputed
             continue
-        for path in _ancestor_paths(school.path):
+        for path in ancestor_paths(school.path):
             unit = units.get(path)
             if unit is not None:
                 totals[unit.pk] = _add(totals.get(unit.pk), pair)

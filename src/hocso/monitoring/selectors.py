@@ -20,10 +20,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocso.accounts.models import RoleAssignment
 from hocso.core.text import fold
 from hocso.orgs.models import OrgKind, OrgUnit, SchoolYear
-from hocso.orgs.selectors import current_school_year, orgunits_in_scope
+from hocso.orgs.selectors import current_school_year, home_unit, orgunits_in_scope
 
 from .models import Indicator, IndicatorValue, Target
 
@@ -58,23 +57,11 @@ def units_readable(*, actor) -> QuerySet[OrgUnit]:
 
 def unit_for(*, actor, code: str | None) -> OrgUnit:
     """The unit `code` if the actor may read it, else DoesNotExist. Without a code, the actor's
-    own unit: the highest unit they hold a role at that exists today (the officer of a merged
-    province opens that province, not a predecessor whose archive they also read), else the top
-    of their scope."""
-    units = units_readable(actor=actor).order_by("depth", "path")
+    home unit (orgs.selectors.home_unit)."""
+    units = units_readable(actor=actor)
     if code:
         return units.get(code=code)
-    today = timezone.localdate()
-    current = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
-    assigned = RoleAssignment.objects.filter(user=actor).values("org_unit")
-    unit = (
-        units.filter(current, pk__in=assigned).first()
-        or units.filter(current).first()
-        or units.first()
-    )
-    if unit is None:
-        raise OrgUnit.DoesNotExist("no unit in scope")
-    return unit
+    return home_unit(actor=actor, units=units)
 
 
 def school_year_for(code: str | None) -> SchoolYear:

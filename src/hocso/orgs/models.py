@@ -11,6 +11,13 @@ from django.utils.translation import gettext_lazy as _
 PATH_SEPARATOR = "/"
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of a unit and of every unit above it, top first:
+    "84/842/28432/" → ["84/", "84/842/", "84/842/28432/"]."""
+    parts = path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)
+    return [PATH_SEPARATOR.join(parts[: i + 1]) + PATH_SEPARATOR for i in range(len(parts))]
+
+
 class OrgKind(models.TextChoices):
     MINISTRY = "ministry", _("Bộ GD&ĐT")
     PROVINCE = "province", _("Tỉnh/Thành phố")

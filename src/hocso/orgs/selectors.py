@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from hocso.accounts.scope import scope_for
 
@@ -324,3 +325,22 @@ def orgunit_is_visible(*, actor, unit: OrgUnit) -> bool:
     if scope.everything:
         return True
     return scope.covers(unit.path) or any(p.startswith(unit.path) for p in scope.read_paths)
+
+
+def home_unit(*, actor, units: QuerySet[OrgUnit]) -> OrgUnit:
+    """The unit a page opens on for `actor` among `units` (what they may read): the highest unit
+    they hold a role at that exists today (the officer of a merged province opens that province,
+    not a predecessor whose archive they also read), else the top current unit, else the top
+    one. DoesNotExist when `units` is empty."""
+    from hocso.accounts.models import RoleAssignment  # accounts imports orgs: at call time
+
+    units = units.order_by("depth", "path")
+    current = Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate())
+    unit = None
+    if actor is not None:
+        assigned = RoleAssignment.objects.filter(user=actor).values("org_unit")
+        unit = units.filter(current, pk__in=assigned).first()
+    unit = unit or units.filter(current).first() or units.first()
+    if unit is None:
+        raise OrgUnit.DoesNotExist("no unit in scope")
+    return unit

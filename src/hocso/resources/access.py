@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from hocso.accounts.models import Role, RoleAssignment
 from hocso.accounts.scope import scope_for
-from hocso.orgs.models import OrgKind, OrgUnit
+from hocso.orgs.models import OrgKind, OrgUnit, ancestor_paths
 
 from .models import Resource, ResourceStatus, Sharing
 
@@ -86,11 +86,6 @@ def can_edit(actor, resource: Resource) -> bool:
     )
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """The paths of a unit and of its ancestors ("84/842/" → ["84/", "84/842/"])."""
-    return [path[:i] for i in range(1, len(path) + 1) if path[i - 1] == "/"]
-
-
 def member_province_paths(actor) -> tuple[str, ...]:
     """For each unit where the actor holds a role, the province it lies in (a unit above the
     province level — a ministry — stands for itself): the reach of "province-wide" sharing.
@@ -101,12 +96,12 @@ def member_province_paths(actor) -> tuple[str, ...]:
         provinces = set(
             OrgUnit.objects.filter(
                 kind=OrgKind.PROVINCE,
-                path__in=sorted({p for m in members for p in _ancestor_paths(m)}),
+                path__in=sorted({p for m in members for p in ancestor_paths(m)}),
             ).values_list("path", flat=True)
         )
         reach = set()
         for member in members:
-            inside = [p for p in _ancestor_paths(member) if p in provinces]
+            inside = [p for p in ancestor_paths(member) if p in provinces]
             reach.add(inside[-1] if inside else member)
         cached = tuple(sorted(reach))
         actor._hocso_member_province_paths = cached
@@ -141,7 +136,7 @@ def resources_visible(actor) -> QuerySet[Resource]:
     # "Province-wide" reaches the provinces of the actor's units, not every province.
     provinces = member_province_paths(actor)
     reach = (Q(sharing=Sharing.PROVINCE) & _units(_startswith_any("path", provinces))) | _units(
-        Q(path__in=sorted({p for m in members for p in _ancestor_paths(m)}))
+        Q(path__in=sorted({p for m in members for p in ancestor_paths(m)}))
     )
     if scope.is_staff_member:
         reach |= _units(scope.q("path"))

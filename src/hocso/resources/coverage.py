@@ -32,10 +32,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from hocso.accounts.models import RoleAssignment
 from hocso.accounts.scope import scope_for
 from hocso.curriculum.models import Topic
-from hocso.orgs.models import OrgKind, OrgUnit
+from hocso.orgs.models import OrgKind, OrgUnit, ancestor_paths
+from hocso.orgs.selectors import home_unit
 
 from .models import Resource, ResourceStatus, Sharing
 
@@ -125,18 +125,12 @@ def _leaf_topics() -> list[dict]:
     )
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """The paths of the unit and of every unit above it ("84/", "84/842/", "84/842/28432/")."""
-    parts = path.rstrip("/").split("/")
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def _province_path(unit: OrgUnit) -> str | None:
     """The path of the province holding `unit` (itself when it is one); None above provinces."""
     if unit.kind == OrgKind.PROVINCE:
         return unit.path
     return (
-        OrgUnit.objects.filter(path__in=_ancestor_paths(unit.path), kind=OrgKind.PROVINCE)
+        OrgUnit.objects.filter(path__in=ancestor_paths(unit.path), kind=OrgKind.PROVINCE)
         .values_list("path", flat=True)
         .first()
     )
@@ -153,7 +147,7 @@ def _as_of_moment(as_of: date | datetime | None) -> datetime | None:
 def _available_links(unit: OrgUnit, province: str | None, as_of):
     """(topic id, owner path, sharing) of every published resource available in `unit` or in a
     unit under it, aligned to a leaf topic, without repeats (one query)."""
-    reach = Q(resource__org_unit__path__in=_ancestor_paths(unit.path)) | Q(
+    reach = Q(resource__org_unit__path__in=ancestor_paths(unit.path)) | Q(
         resource__org_unit__path__startswith=unit.path
     )
     if province:
@@ -230,7 +224,7 @@ def coverage_children(
     province = _province_path(org_unit)
     common: set[int] = set()
     by_child: dict[str, set[int]] = defaultdict(set)  # child path → topics owned in its subtree
-    ancestors = set(_ancestor_paths(org_unit.path))
+    ancestors = set(ancestor_paths(org_unit.path))
     for topic_id, owner, sharing in _available_links(org_unit, province, as_of):
         if owner in ancestors or (
             sharing == Sharing.PROVINCE and province and owner.startswith(province)
@@ -270,22 +264,11 @@ def coverage_units_for(actor):
 
 def coverage_unit_get(*, actor, code: str | None = None) -> OrgUnit:
     """The unit `code` if the actor may read its coverage, else DoesNotExist (a 404). Without a
-    code: the highest unit the actor holds a role at that still exists today (the officer of
-    the merged province opens that province, not the predecessor whose archive they also
-    read), else the top of their scope."""
-    units = coverage_units_for(actor).order_by("depth", "path")
+    code: the actor's home unit (orgs.selectors.home_unit)."""
+    units = coverage_units_for(actor)
     if code:
         return units.get(code=code)
-    today = timezone.localdate()
-    current = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
-    unit = None
-    if actor is not None:
-        assigned = RoleAssignment.objects.filter(user=actor).values("org_unit")
-        unit = units.filter(current, pk__in=assigned).first()
-    unit = unit or units.filter(current).first() or units.first()
-    if unit is None:
-        raise OrgUnit.DoesNotExist("no unit in scope")
-    return unit
+    return home_unit(actor=actor, units=units)
 
 
 __all__ = [

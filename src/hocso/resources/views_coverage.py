@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from hocso.orgs.models import OrgKind, OrgUnit
+from hocso.orgs.models import OrgKind, OrgUnit, ancestor_paths
 
 from . import coverage, usage
 from .access import resources_visible
@@ -49,7 +49,7 @@ def _picker(request, unit: OrgUnit) -> list[OrgUnit]:
 
 def _breadcrumbs(request, unit: OrgUnit) -> list[OrgUnit]:
     """The unit's ancestors the actor may open, top first, the unit last."""
-    paths = coverage._ancestor_paths(unit.path)
+    paths = ancestor_paths(unit.path)
     return list(coverage.coverage_units_for(request.user).filter(path__in=paths).order_by("depth"))
 
 
