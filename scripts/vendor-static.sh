@@ -21,4 +21,6 @@ fetch bootstrap 5.3.8 dist/css/bootstrap.min.css dist/js/bootstrap.bundle.min.js
 fetch htmx.org 2.0.7 dist/htmx.min.js
 # Math in questions and resources; the fonts directory sits beside the CSS that refers to it.
 fetch katex 0.19.1 dist/katex.min.css dist/katex.min.js dist/contrib/auto-render.min.js dist/fonts
+# The monitoring centre's charts (gauges, bars, lines); the full build, cached once per phone.
+fetch echarts 6.1.0 dist/echarts.min.js
 echo "vendored into $dest"

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("hocso.questions.urls")),
     path("", include("hocso.exams.urls")),
     path("", include("hocso.resources.urls")),
+    path("monitoring/", include("hocso.monitoring.urls")),
 ]

@@ -7,6 +7,7 @@ Identifiers are strings: leading zeros survive.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .rules import ETHNIC_GROUPS, FEMALE, MALE
@@ -444,3 +445,37 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(99, self.processed_rows * 100 // self.total_rows)
+
+
+class Absence(models.Model):
+    """One day a learner missed school, recorded by the class's teacher at roll call. Whole days
+    only (a morning and an afternoon missed on one day is one day); `excused` = with permission
+    (có phép). Summed per month these feed the monitoring centre's drop-out-risk alert."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="absences")
+    school = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="absences", verbose_name=_("lớp")
+    )
+    date = models.DateField(_("ngày nghỉ"))
+    excused = models.BooleanField(_("có phép"), default=False)
+    reason = models.CharField(_("lý do"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("ngày nghỉ học")
+        verbose_name_plural = _("ngày nghỉ học")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "date"], name="absence_one_per_day"),
+        ]
+        indexes = [
+            models.Index(fields=["school", "date"], name="absence_school_date"),
+            models.Index(fields=["school_class", "date"], name="absence_class_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.date}{' (P)' if self.excused else ''}"
