@@ -35,9 +35,12 @@ def holds(user, roles, path: str, *, strictly_above: bool = False) -> bool:
     if user.is_superuser and user.is_active:
         return True
     for role, unit_path in _assignments(user):
-        if role in roles and path.startswith(unit_path):
-            if not strictly_above or unit_path != path:
-                return True
+        if (
+            role in roles
+            and path.startswith(unit_path)
+            and not (strictly_above and unit_path == path)
+        ):
+            return True
     return False
 
 
