@@ -234,3 +234,16 @@ NINJA_PAGINATION_PER_PAGE = 50
 # link must be printed: the verification QR code of an electronic transcript. Empty: the
 # address the request came to.
 HOCSO_PUBLIC_URL = os.environ.get("HOCSO_PUBLIC_URL", "").rstrip("/")
+
+# Email (the monitoring centre's alerts): SMTP when HOCSO_EMAIL_HOST is set, else printed to the
+# console (the demo and development). Links in emails start with HOCSO_PUBLIC_URL.
+if os.environ.get("HOCSO_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["HOCSO_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("HOCSO_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("HOCSO_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("HOCSO_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("HOCSO_EMAIL_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("HOCSO_EMAIL_FROM", "hocso <no-reply@localhost>")
