@@ -46,6 +46,7 @@ from hocso.accounts.scope import READ_ROLES, scope_for
 from hocso.core.text import fold
 from hocso.orgs.models import OrgKind, SchoolType, SchoolYear, ancestor_paths
 from hocso.orgs.selectors import current_school_year
+from hocso.registry.attendance import ABSENCE_TOTAL_LIMIT, ABSENCE_UNEXCUSED_LIMIT
 
 from . import access
 from .models import (
@@ -76,8 +77,9 @@ BELOW_TARGET_CRITICAL_MARGINS = 3
 REPORT_LATE_CRITICAL_DAYS = 14
 
 # absence: MORE than this many days in one calendar month is a drop-out risk.
-ABSENCE_UNEXCUSED_DAYS = 3
-ABSENCE_TOTAL_DAYS = 5
+# The roll call's own limits (registry/attendance.py), so its month grid and this rule agree.
+ABSENCE_UNEXCUSED_DAYS = ABSENCE_UNEXCUSED_LIMIT
+ABSENCE_TOTAL_DAYS = ABSENCE_TOTAL_LIMIT
 # This many days in all (or more) in one month is critical.
 ABSENCE_CRITICAL_DAYS = 10
 

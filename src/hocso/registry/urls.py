@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views, views_transfer
 from .urls_import import urlpatterns as import_patterns
+from .views_attendance import urlpatterns as attendance_patterns
 
 app_name = "registry"
 urlpatterns = [
@@ -24,3 +25,5 @@ urlpatterns = [
 ]
 # The import and export pages (views_import.py) are part of the same namespace.
 urlpatterns += import_patterns
+# The attendance pages (views_attendance.py): the day's roll call and the month grid.
+urlpatterns += attendance_patterns
