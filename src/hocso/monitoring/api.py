@@ -2,14 +2,16 @@
 indicator's values for a unit and school year, with its child units.
 
 `GET /indicators` is readable by any signed-in user: it names indicators, their definitions and
-the plan's targets, nothing about people. `GET /indicators/{code}/values?org=&year=` is for staff:
+the plan's targets, nothing about people. `GET /indicators/{code}/values?org=&year=` (and
+`&date=YYYY-MM-DD&boundaries=then|today` for the figures of a past day) is for staff:
 a unit outside the caller's read scope (and any unit, for learners, guardians and citizens)
 answers 404, like every object of the API. Figures are JSON numbers or null: `value` in the
 indicator's unit (a percent as 0–100), null when the denominator is 0 or the indicator has no
 data source yet ("source": "none" in the catalog) — never a made-up figure.
 
 `GET /open/indicators` (and `.csv`) is open data: no login, aggregates of today's units only,
-small learner counts suppressed by monitoring/suppression.py.
+small learner counts suppressed by monitoring/suppression.py, read from the snapshot the last
+full recompute stored (monitoring/opendata.py) when there is one.
 """
 
 import io
@@ -103,10 +105,24 @@ def list_indicators(request):
     url_name="indicator_values",
     summary="One indicator for a unit and school year, with its child units",
 )
-def indicator_values(request, code: str, org: str | None = None, year: str | None = None):
+def indicator_values(
+    request,
+    code: str,
+    org: str | None = None,
+    year: str | None = None,
+    date: str | None = None,
+    boundaries: str | None = None,
+):
     """`org` = unit code (default: the caller's own unit); `year` = "YYYY-YYYY" (default: the
-    current school year)."""
-    body = selectors.indicator_values(actor=request.auth, code=code, org_code=org, year_code=year)
+    current school year, or with `date` the one containing it). `date` = "YYYY-MM-DD": the
+    figures of that day — the learners enrolled that day — computed on the boundaries of that
+    day (`boundaries=then`, the default: the units that existed then, e.g. a district before the
+    1 July 2025 reform, which `org` may name) or of today (`boundaries=today`). Without `date`:
+    the stored values, on today's boundaries."""
+    body = selectors.indicator_values(
+        actor=request.auth, code=code, org_code=org, year_code=year,
+        on=selectors.day_for(date), boundaries=selectors.boundaries_for(boundaries),
+    )  # fmt: skip
     for key in ("numerator", "denominator", "value", "target"):
         body[key] = _float(body[key])
     body["children"] = [

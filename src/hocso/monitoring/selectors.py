@@ -9,10 +9,16 @@ so they reach no unit.
 Values come from the stored `IndicatorValue` rows (`hocso monitoring recompute`); a unit without
 a stored row is computed on demand by the engine (compute.compute_one), never written from here:
 a read must not change data. An indicator without a data source yields null figures, never zero.
+
+Values *on a date* (`on=`) are computed when asked (compute.pairs_on): the learners enrolled that
+day, summed over the tree of that day (`boundaries="then"`: the units valid that day, a closed
+district included) or of today (`"today"`). Open data reads the snapshot of the last full
+recompute when there is one (opendata.py).
 """
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -136,20 +142,73 @@ def _figures(indicator: Indicator, units: list[OrgUnit], year: SchoolYear) -> di
     return figures
 
 
+BOUNDARIES = ("then", "today")
+
+
+def day_for(text: str | None) -> date | None:
+    """The date "YYYY-MM-DD" of a request, None when not given; bad input is a ValidationError
+    naming the field (the API answers 422)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            {
+                "date": _("Ngày “%(value)s” không đúng định dạng YYYY-MM-DD (ví dụ 2025-01-15).")
+                % {"value": text}
+            }
+        ) from None
+
+
+def boundaries_for(text: str | None) -> str:
+    """The boundaries asked: "then" (the default) or "today"; else a ValidationError."""
+    if not text:
+        return BOUNDARIES[0]
+    if text not in BOUNDARIES:
+        raise ValidationError(
+            {
+                "boundaries": _("Ranh giới “%(value)s” không hợp lệ: chọn then hoặc today.")
+                % {"value": text}
+            }
+        )
+    return text
+
+
 def indicator_values(
-    *, actor, code: str, org_code: str | None = None, year_code: str | None = None
+    *,
+    actor,
+    code: str,
+    org_code: str | None = None,
+    year_code: str | None = None,
+    on: date | None = None,
+    boundaries: str = "then",
 ) -> dict:
     """One indicator for one unit and school year, with the unit's children in scope.
 
     `{"code", "org", "year", "numerator", "denominator", "value", "target", "children":
     [{"org", "name", "numerator", "denominator", "value"}, …]}` with Decimals (or None); the
     API turns them into JSON numbers. Unknown indicator or a unit out of scope: DoesNotExist.
+
+    Without `on`: the stored values, on today's tree. With `on` (a date): the figures of that
+    day (module docstring) in the school year `year_code` (default: the one containing the day),
+    on the tree of that day (`boundaries="then"`: the unit may be one closed since, e.g. a
+    district before the 2025 reform; its children are its children of that day) or of today
+    (`"today"`). A unit that is not in that tree is a ValidationError (422); without `org_code`,
+    the actor's home unit, or on a day it did not exist the highest unit they read that day.
     """
     indicator = indicators_catalog().get(code=code)
+    boundaries = boundaries_for(boundaries)
+    if on is not None:
+        return _values_on(actor, indicator, org_code, year_code, on, boundaries)
     unit = unit_for(actor=actor, code=org_code)
     year = school_year_for(year_code)
     children = _children_in_scope(actor=actor, unit=unit, year=year)
     figures = _figures(indicator, [unit, *children], year)
+    return _values_body(indicator, unit, year, children, figures)
+
+
+def _values_body(indicator, unit, year, children, figures) -> dict:
     own = figures[unit.pk]
     return {
         "code": indicator.code,
@@ -170,6 +229,67 @@ def indicator_values(
             for child in children
         ],
     }
+
+
+def _year_on(year_code: str | None, day: date) -> SchoolYear:
+    if year_code:
+        return school_year_for(year_code)
+    year = current_school_year(on=day)
+    if year is None:
+        raise ValidationError(
+            {"date": _("Không có năm học nào chứa ngày %(day)s.") % {"day": day.isoformat()}}
+        )
+    return year
+
+
+def _unit_on(actor, org_code: str | None, tree) -> OrgUnit:
+    """The unit asked (in the actor's read scope, else DoesNotExist), which must be in `tree`."""
+    units = units_readable(actor=actor)
+    if org_code:
+        unit = units.get(code=org_code)
+        if unit.pk not in tree.paths:
+            raise ValidationError(
+                {
+                    "org": _("Đơn vị %(code)s không có trong cây đơn vị ngày %(day)s.")
+                    % {"code": unit.code, "day": tree.day.isoformat()}
+                }
+            )
+        return unit
+    unit = home_unit(actor=actor, units=units)
+    if unit.pk in tree.paths:
+        return unit
+    readable = [pk for pk in units.values_list("pk", flat=True) if pk in tree.paths]
+    if not readable:
+        raise OrgUnit.DoesNotExist("no unit in scope that day")
+    top = min(readable, key=lambda pk: (tree.paths[pk].count("/"), tree.paths[pk]))
+    return OrgUnit.objects.get(pk=top)
+
+
+def _values_on(actor, indicator, org_code, year_code, day: date, boundaries: str) -> dict:
+    from hocso.accounts.scope import scope_for
+
+    from . import compute
+
+    year = _year_on(year_code, day)
+    tree = compute.tree_for(day, boundaries)
+    unit = _unit_on(actor, org_code, tree)
+    scope = scope_for(actor)
+    children = [
+        child
+        for child in OrgUnit.objects.filter(pk__in=tree.children(unit.pk))
+        if scope.covers(child.path)
+    ]
+    children.sort(key=lambda u: (fold(u.name), u.name, u.code))
+    units = [unit, *children]
+    if not indicator.has_source or indicator.source not in _sources():
+        figures = {u.pk: NO_DATA for u in units}
+    else:
+        pairs = compute.pairs_on(indicator, year, tree, [u.pk for u in units])
+        figures = {
+            pk: Figure(num, den, compute.value_of(num, den, indicator.unit))
+            for pk, (num, den) in pairs.items()
+        }
+    return _values_body(indicator, unit, year, children, figures)
 
 
 # ---------------------------------------------------------------- open data (no login)
@@ -259,7 +379,10 @@ def open_indicators(*, org_code: str | None = None, year_code: str | None = None
     `{"year", "items": [{"code", "name", "name_en", "unit", "source", "org", "org_name",
     "numerator", "denominator", "value", "target", "suppressed"}], "count"}`, indicator by
     indicator, each unit followed by its children (by name). Aggregates only: no person is named
-    or counted below five. An unknown or closed unit: DoesNotExist (404)."""
+    or counted below five. An unknown or closed unit: DoesNotExist (404).
+
+    The figures come from the year's snapshot (opendata.py) when it holds them, else are
+    computed here — the same figures either way, as of the last full recompute."""
     year = school_year_for(year_code)
     open_qs = open_units()
     if org_code:
@@ -274,10 +397,19 @@ def open_indicators(*, org_code: str | None = None, year_code: str | None = None
     for top in tops:
         children = sorted(by_parent.get(top.pk, []), key=lambda u: (fold(u.name), u.name, u.code))
         shown += [top, *children]
+    from .opendata import snapshot_figures
+
+    snapshot = snapshot_figures(year)
     items = []
     for indicator in indicators_catalog().filter(is_public=True):
         live = indicator.has_source and indicator.source in _sources()
-        figures = _published(indicator, tree, shown, year) if live else {}
+        figures = {}
+        if live and snapshot is not None:
+            keys = [(indicator.code, unit.code) for unit in shown]
+            if all(key in snapshot for key in keys):
+                figures = {unit.pk: snapshot[key] for unit, key in zip(shown, keys, strict=True)}
+        if live and not figures:
+            figures = _published(indicator, tree, shown, year)
         target = target_for(indicator, year)
         for unit in shown:
             figure, suppressed = figures.get(unit.pk, (NO_DATA, False))
@@ -307,7 +439,10 @@ def _sources() -> dict:
 
 
 __all__ = [
+    "BOUNDARIES",
     "Figure",
+    "boundaries_for",
+    "day_for",
     "indicator_values",
     "indicators_catalog",
     "open_indicators",

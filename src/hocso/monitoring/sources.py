@@ -7,8 +7,8 @@ never an average of their percentages. A *per-unit* source is not additive (the 
 curriculum coverage seen from a unit is not the sum of its schools') and is computed for each
 unit directly.
 
-Every per-school function takes the year and an optional `under` path prefix (a subtree) and
-returns `{school_id: (numerator, denominator)}` with Decimal values (denominator None for plain
+Every per-school function takes the year, an optional `under` path prefix (a subtree) and an
+optional `on` date (below) and returns `{school_id: (numerator, denominator)}` with Decimal values (denominator None for plain
 counts). Breakdown functions return `{(school_id, "gender:F"): (numerator, denominator)}`.
 
 Who is a *learner of the year* at a school: a learner with an enrollment there in that year that
@@ -17,12 +17,21 @@ A learner who left (transfer, drop-out) or changed class is counted by the stay 
 learner is counted once per school (DISTINCT), so a class change inside the school does not
 count twice. For the current year this is exactly "studying, with an active enrollment"; for
 past years it keeps the history (trends) meaningful.
+
+*On a date* (`on=`, the figures of a past day: selectors.indicator_values(on=…)): a learner of
+that day at a school is one with an enrollment of the year there active that day (start ≤ day,
+and no end or an end on/after it; a learner moving school that very day counts at the new one
+only, as orgs.selectors.learners_enrolled_on counts), whatever their status today. The rates of
+the year count the stays begun by that day and, for drop-outs, the stays ended by drop-out by
+that day. Staff, rooms, equipment and accounts have no history: they are today's.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast, ExtractYear, Substr
 from django.utils import timezone
@@ -69,7 +78,14 @@ class Source:
 
 
 def _under(qs: QuerySet, under: str | None, field_path: str = "school__path") -> QuerySet:
-    return qs.filter(**{f"{field_path}__startswith": under}) if under else qs
+    """Rows of the schools of a subtree: `school IN (units under the path)`, so the database
+    goes school by school through the (school, year) indexes instead of scanning a whole year
+    and joining every row to its unit (one school's recompute reads only its rows)."""
+    if not under:
+        return qs
+    relation = field_path.removesuffix("__path")
+    units = OrgUnit.objects.filter(path__startswith=under).values("pk")
+    return qs.filter(**{f"{relation}__in": units})
 
 
 def current_units() -> QuerySet[OrgUnit]:
@@ -83,11 +99,29 @@ def schools_qs(under: str | None = None) -> QuerySet[OrgUnit]:
     return qs.filter(path__startswith=under) if under else qs
 
 
-def learner_stays(year: SchoolYear, under: str | None = None) -> QuerySet[Enrollment]:
-    """The enrollments that make a learner *of the year* at a school (module docstring)."""
+def learner_stays(
+    year: SchoolYear, under: str | None = None, on: date | None = None
+) -> QuerySet[Enrollment]:
+    """The enrollments that make a learner *of the year* at a school (module docstring), or,
+    `on` a date, the enrollments of the year active that day."""
+    if on is not None:
+        return stays_on(year, on, under)
     qs = Enrollment.objects.filter(year=year).filter(
         Q(end_date__isnull=True, student__status=StudentStatus.STUDYING)
         | Q(end_reason__in=(EnrollmentEnd.YEAR_END, EnrollmentEnd.GRADUATION))
+    )
+    return _under(qs, under)
+
+
+def stays_on(year: SchoolYear, day: date, under: str | None = None) -> QuerySet[Enrollment]:
+    """The enrollments of `year` active on `day`: start_date <= day and (end_date null or >=
+    day), except a stay ending on `day` when the learner's next stay starts that day (counted
+    there), so a learner moving school on `day` is not counted at both."""
+    continued = Enrollment.objects.filter(student=OuterRef("student"), start_date=day).exclude(
+        pk=OuterRef("pk")
+    )
+    qs = Enrollment.objects.filter(year=year, start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=day) | (Q(end_date=day) & ~Exists(continued))
     )
     return _under(qs, under)
 
@@ -126,8 +160,8 @@ def _gender_keys(rows: dict) -> Breakdown:
 def _school_level(per_school: Callable[..., PerSchool]) -> Callable[..., Breakdown]:
     """A breakdown by school level (the school's type): each school's pair under its level."""
 
-    def breakdown(year: SchoolYear, under: str | None = None) -> Breakdown:
-        pairs = per_school(year, under=under)
+    def breakdown(year: SchoolYear, under: str | None = None, on: date | None = None) -> Breakdown:
+        pairs = per_school(year, under=under, on=on)
         types = dict(schools_qs(under).values_list("pk", "school_type"))
         return {
             (school, f"school_level:{types[school] or 'other'}"): pair
@@ -139,11 +173,15 @@ def _school_level(per_school: Callable[..., PerSchool]) -> Callable[..., Breakdo
 
 
 def _learner_source(key: str, numerator: Q | None, *, count_only: bool = False) -> Source:
-    def per_school(year: SchoolYear, under: str | None = None) -> PerSchool:
-        return _learner_counts(year, under, numerator, count_only=count_only)
+    def per_school(year: SchoolYear, under: str | None = None, on: date | None = None) -> PerSchool:
+        stays = learner_stays(year, under, on)
+        return _learner_counts(year, under, numerator, stays=stays, count_only=count_only)
 
-    def by_gender(year: SchoolYear, under: str | None = None) -> Breakdown:
-        rows = _learner_counts(year, under, numerator, by="student__gender", count_only=count_only)
+    def by_gender(year: SchoolYear, under: str | None = None, on: date | None = None) -> Breakdown:
+        rows = _learner_counts(
+            year, under, numerator, by="student__gender", stays=learner_stays(year, under, on),
+            count_only=count_only,
+        )  # fmt: skip
         return _gender_keys(rows)
 
     return Source(
@@ -160,7 +198,12 @@ def _learner_source(key: str, numerator: Q | None, *, count_only: bool = False) 
 def _id_alias(qs: QuerySet) -> QuerySet:
     """Name the parts of the learner's 12-digit ID (and birth year) for `VALID_ID`."""
     nid = "student__national_id"
-    born = Cast(ExtractYear("student__date_of_birth"), CharField(max_length=4))
+    if connections[qs.db].vendor == "sqlite":
+        # SQLite keeps a date as "YYYY-MM-DD" text: its first four characters are the year,
+        # without the per-row Python function Django's ExtractYear is on SQLite (4× slower).
+        born = Cast("student__date_of_birth", CharField(max_length=10))
+    else:
+        born = Cast(ExtractYear("student__date_of_birth"), CharField(max_length=4))
     return qs.alias(
         id_province=Substr(nid, 1, 3),
         id_digit=Substr(nid, 4, 1),
@@ -193,13 +236,17 @@ def _valid_id_condition() -> Q:
     )
 
 
-def learners_valid_id(year: SchoolYear, under: str | None = None) -> PerSchool:
-    stays = _id_alias(learner_stays(year, under))
+def learners_valid_id(
+    year: SchoolYear, under: str | None = None, on: date | None = None
+) -> PerSchool:
+    stays = _id_alias(learner_stays(year, under, on))
     return _learner_counts(year, under, _valid_id_condition(), stays=stays)
 
 
-def learners_valid_id_by_gender(year: SchoolYear, under: str | None = None) -> Breakdown:
-    stays = _id_alias(learner_stays(year, under))
+def learners_valid_id_by_gender(
+    year: SchoolYear, under: str | None = None, on: date | None = None
+) -> Breakdown:
+    stays = _id_alias(learner_stays(year, under, on))
     return _gender_keys(
         _learner_counts(year, under, _valid_id_condition(), by="student__gender", stays=stays)
     )
@@ -208,7 +255,9 @@ def learners_valid_id_by_gender(year: SchoolYear, under: str | None = None) -> B
 # ---------------------------------------------------------------- staff, schools, classes
 
 
-def teachers_with_record(year: SchoolYear, under: str | None = None) -> PerSchool:
+def teachers_with_record(
+    year: SchoolYear, under: str | None = None, on: date | None = None
+) -> PerSchool:
     """Active teaching staff (teacher, principal, vice-principal) whose record has a national ID,
     a date of birth and a qualification. Staff have no school year: today's staff."""
     complete = Q(national_id__isnull=False, date_of_birth__isnull=False) & ~Q(qualification="")
@@ -221,10 +270,24 @@ def teachers_with_record(year: SchoolYear, under: str | None = None) -> PerSchoo
     return {r["school_id"]: (Decimal(r["num"]), Decimal(r["den"])) for r in rows}
 
 
-def facilities_managed(year: SchoolYear, under: str | None = None) -> PerSchool:
+def _schools(under: str | None, on: date | None) -> QuerySet[OrgUnit]:
+    """Today's schools, or `on` a date the schools open that day (closed since included)."""
+    if on is None:
+        return schools_qs(under)
+    qs = OrgUnit.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+        kind=OrgKind.SCHOOL,
+    )
+    return qs.filter(path__startswith=under) if under else qs
+
+
+def facilities_managed(
+    year: SchoolYear, under: str | None = None, on: date | None = None
+) -> PerSchool:
     """1/1 for a school with at least one room and one equipment row recorded, else 0/1."""
     rows = (
-        schools_qs(under)
+        _schools(under, on)
         .annotate(
             has_room=Exists(Room.objects.filter(school=OuterRef("pk"))),
             has_equipment=Exists(Equipment.objects.filter(school=OuterRef("pk"))),
@@ -234,15 +297,24 @@ def facilities_managed(year: SchoolYear, under: str | None = None) -> PerSchool:
     return {pk: (ONE if room and equipment else ZERO, ONE) for pk, room, equipment in rows}
 
 
-def schools_using_platform(year: SchoolYear, under: str | None = None) -> PerSchool:
-    """1/1 for a school with a school-admin account and at least one grade entry in the year."""
+def schools_using_platform(
+    year: SchoolYear, under: str | None = None, on: date | None = None
+) -> PerSchool:
+    """1/1 for a school with a school-admin account and at least one grade entry in the year
+    (a score recorded there for one of its learners of the year: scores are found by learner,
+    through their unique index — the score table has no index by school or year)."""
+    scored = Score.objects.filter(
+        student_id=OuterRef("student_id"), year=year, school_id=OuterRef("school_id")
+    )
     rows = (
-        schools_qs(under)
+        _schools(under, on)
         .annotate(
             has_admin=Exists(
                 RoleAssignment.objects.filter(org_unit=OuterRef("pk"), role=Role.SCHOOL_ADMIN)
             ),
-            has_scores=Exists(Score.objects.filter(school=OuterRef("pk"), year=year)),
+            has_scores=Exists(
+                Enrollment.objects.filter(school=OuterRef("pk"), year=year).filter(Exists(scored))
+            ),
         )
         .values_list("pk", "has_admin", "has_scores")
     )
@@ -256,8 +328,12 @@ def _active_teachers(under: str | None) -> dict[int, int]:
     )
 
 
-def learner_teacher_ratio(year: SchoolYear, under: str | None = None) -> PerSchool:
-    learners = _learner_counts(year, under, None, count_only=True)
+def learner_teacher_ratio(
+    year: SchoolYear, under: str | None = None, on: date | None = None
+) -> PerSchool:
+    learners = _learner_counts(
+        year, under, None, stays=learner_stays(year, under, on), count_only=True
+    )
     teachers = _active_teachers(under)
     return {
         school: (learners.get(school, (ZERO, None))[0], Decimal(teachers.get(school, 0)))
@@ -265,8 +341,12 @@ def learner_teacher_ratio(year: SchoolYear, under: str | None = None) -> PerScho
     }
 
 
-def average_class_size(year: SchoolYear, under: str | None = None) -> PerSchool:
-    learners = _learner_counts(year, under, None, count_only=True)
+def average_class_size(
+    year: SchoolYear, under: str | None = None, on: date | None = None
+) -> PerSchool:
+    learners = _learner_counts(
+        year, under, None, stays=learner_stays(year, under, on), count_only=True
+    )
     classes_qs = _under(SchoolClass.objects.filter(year=year), under)
     classes = dict(
         classes_qs.order_by()
@@ -280,19 +360,26 @@ def average_class_size(year: SchoolYear, under: str | None = None) -> PerSchool:
     }
 
 
-def _enrollment_rate(key: str, numerator: Q) -> Source:
+def _enrollment_rate(key: str, numerator: Q, *, ended: bool = False) -> Source:
     """Learners with an enrollment in the year (any stay, distinct) and those among them whose
-    stay matches `numerator` (ended by drop-out, started as a repeat)."""
+    stay matches `numerator` (ended by drop-out, started as a repeat). On a date: the stays begun
+    by then, and for an `ended` numerator (drop-out) only the stays ended by then."""
 
-    def stays(year, under):
-        return _under(Enrollment.objects.filter(year=year), under)
+    def stays(year, under, on):
+        qs = Enrollment.objects.filter(year=year)
+        if on is not None:
+            qs = qs.filter(start_date__lte=on)
+        return _under(qs, under)
 
-    def per_school(year: SchoolYear, under: str | None = None) -> PerSchool:
-        return _learner_counts(year, under, numerator, stays=stays(year, under))
+    def matching(on):
+        return numerator & Q(end_date__lte=on) if ended and on is not None else numerator
 
-    def by_gender(year: SchoolYear, under: str | None = None) -> Breakdown:
+    def per_school(year: SchoolYear, under: str | None = None, on: date | None = None) -> PerSchool:
+        return _learner_counts(year, under, matching(on), stays=stays(year, under, on))
+
+    def by_gender(year: SchoolYear, under: str | None = None, on: date | None = None) -> Breakdown:
         rows = _learner_counts(
-            year, under, numerator, by="student__gender", stays=stays(year, under)
+            year, under, matching(on), by="student__gender", stays=stays(year, under, on)
         )
         return _gender_keys(rows)
 
@@ -327,16 +414,16 @@ def _registry() -> dict[str, Source]:
         school_class__grade__lte=GENERAL_EDUCATION_GRADES[1],
     )
 
-    def online_stays(year, under):
-        return learner_stays(year, under).filter(general)
+    def online_stays(year, under, on):
+        return learner_stays(year, under, on).filter(general)
 
-    def online_per_school(year, under=None):
-        return _learner_counts(year, under, online, stays=online_stays(year, under))
+    def online_per_school(year, under=None, on=None):
+        return _learner_counts(year, under, online, stays=online_stays(year, under, on))
 
-    def online_by_gender(year, under=None):
+    def online_by_gender(year, under=None, on=None):
         return _gender_keys(
             _learner_counts(
-                year, under, online, by="student__gender", stays=online_stays(year, under)
+                year, under, online, by="student__gender", stays=online_stays(year, under, on)
             )
         )
 
@@ -364,7 +451,7 @@ def _registry() -> dict[str, Source]:
         ),
         Source("schools_using_platform", additive=True, per_school=schools_using_platform),
         _learner_source("enrollment", None, count_only=True),
-        _enrollment_rate("dropout_rate", Q(end_reason=EnrollmentEnd.DROP_OUT)),
+        _enrollment_rate("dropout_rate", Q(end_reason=EnrollmentEnd.DROP_OUT), ended=True),
         _enrollment_rate("repetition_rate", Q(start_reason=EnrollmentStart.REPEAT)),
         Source("learner_teacher_ratio", additive=True, per_school=learner_teacher_ratio),
         Source("average_class_size", additive=True, per_school=average_class_size),

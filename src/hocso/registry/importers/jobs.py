@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 
+from hocso.monitoring.hooks import data_changed
+
 from ..models import ImportJob
 from ..services import check_write
 from . import run_import
@@ -127,6 +129,7 @@ def import_job_run(job_id: int) -> None:
             "written": result.written, "planned": result.planned,
             "problems": [p.as_dict() for p in result.problems],
         }  # fmt: skip
+        data_changed([job.school_id] if result.written else [], job.year)  # monitoring figures
     finished["finished_at"] = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(**finished)
     _discard(job.stored_file)
