@@ -115,6 +115,18 @@ def test_may_see_agrees_with_the_inbox_for_every_user_and_alert(world):
             assert alerts.may_see(user, alert) == (alert.pk in visible), (user, alert.key)
 
 
+def test_email_recipients_are_those_who_may_see_the_alert(world):
+    from hocso.accounts.models import User
+
+    everyone = [u for u in User.objects.order_by("pk") if u.email and not u.is_superuser]
+    found = alerts.recipients_of(list(Alert.objects.select_related("org_unit")))
+    for alert in Alert.objects.select_related("org_unit"):
+        expected = [u for u in everyone if alerts.may_see(u, alert)]
+        assert found[alert.pk] == expected, alert.key
+        assert alerts.recipients(alert) == expected
+    assert found[world.absence.pk] == [world.admin_a, world.homeroom]
+
+
 def test_unread_count_and_marking_read(world):
     assert alerts.unread_count(world.admin_a) == 2
     alerts.mark_read(world.office_a, world.admin_a)
@@ -200,16 +212,47 @@ def test_alert_page_marks_read_and_shows_the_absences_of_the_month(client, world
 
 
 def test_alert_page_shows_the_periods_behind_a_shortage(client, world):
+    world.office_a.data |= {"needed": "1234.5", "available": "0.0", "shortfall": "1234.5",
+                            "grades": [{"grade": 6, "classes": 5, "periods": "20.5"}]}  # fmt: skip
+    world.office_a.save()
     response = _get(client, world.province, reverse("monitoring:alert", args=[world.office_a.pk]))
     html = response.content.decode()
-    assert 'id="alert-periods"' in html and "20.0" in html
+    assert 'id="alert-periods"' in html
+    # Written the way the site writes numbers, not as stored.
+    assert "cần 1.234,5 tiết/tuần" in html and "thiếu 1.234,5 tiết" in html
+    assert '<td class="text-end">20,5</td>' in html and '<td class="text-end">0</td>' in html
+    assert "1234.5" not in html and "20.5" not in html and "0.0" not in html
 
 
 def test_alert_page_shows_figures_against_the_target(client, world):
     response = _get(client, world.admin_a, reverse("monitoring:alert", args=[world.resolved_a.pk]))
     html = response.content.decode()
     assert 'data-value="40.00"' in html and 'data-target="50.000"' in html
+    assert 'data-value="40.00">40%</td>' in html and 'data-target="50.000">50%</td>' in html
+    assert "40.00%" not in html and "50.000%" not in html
+    assert "quá 5 điểm phần trăm" in html
     assert "Đã đóng" in html
+
+
+def test_alert_page_writes_decimals_dates_and_months_the_vietnamese_way(client, world):
+    world.resolved_a.data |= {"value": "66.67", "target": "70.5", "unit": "ratio",
+                              "numerator": "1234", "denominator": "18.5",
+                              "margin": "0.05", "margin_kind": "relative"}  # fmt: skip
+    world.resolved_a.save()
+    html = _get(
+        client, world.admin_a, reverse("monitoring:alert", args=[world.resolved_a.pk])
+    ).content.decode()
+    assert ">66,67</td>" in html and ">70,5</td>" in html
+    assert "1.234 / 18,5" in html
+    assert "quá 5% giá trị mục tiêu" in html
+    late = _get(
+        client, world.province, reverse("monitoring:alert", args=[world.office_c.pk])
+    ).content.decode()
+    assert ">15/10/2025</dd>" in late and ">2025-10-15<" not in late
+    absence = _get(
+        client, world.homeroom, reverse("monitoring:alert", args=[world.absence.pk])
+    ).content.decode()
+    assert "tháng 11/2025:" in absence and "tháng 2025-11" not in absence
 
 
 def test_alert_page_is_404_outside_the_audience(client, world):

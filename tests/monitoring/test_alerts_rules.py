@@ -208,6 +208,37 @@ def test_below_target_uses_a_relative_margin_outside_percents(tree, year):
     assert {a.org_unit.code for a in Alert.objects.all()} == {"84000002"}
 
 
+@pytest.mark.parametrize(
+    ("unit", "higher", "target", "value", "status"),
+    [
+        ("percent", True, 50, "45", "near"),  # 5 points short
+        ("percent", True, 50, "44.9", "below"),
+        ("average", False, 30, "31.5", "near"),  # 5% above a ceiling of 30
+        ("average", False, 30, "34", "below"),  # 4 above: 13%, not "within 5"
+        ("count", True, 1000, "960", "near"),  # 40 short of 1000: 4%
+        ("count", True, 1000, "940", "below"),
+    ],
+)  # fmt: skip
+def test_the_alert_the_dashboard_and_the_annual_report_agree_on_near_and_below(
+    tree, year, unit, higher, target, value, status
+):
+    from hocso.monitoring import annual, dashboard
+
+    indicator = Indicator.objects.create(
+        code="alert_agree", name="Thử", name_en="x", definition="-", unit=unit,
+        source="enrollment", higher_is_better=higher, lowest_level=OrgKind.SCHOOL,
+    )  # fmt: skip
+    Target.objects.create(indicator=indicator, year=2030, value=Decimal(target))
+    assert annual._status(indicator, Decimal(value), Decimal(target))[0] == status
+    assert dashboard.status_of(Decimal(value), Decimal(target), indicator) == status
+    # The stored value: value / 1 (a count has no denominator).
+    _value(indicator, tree.school_a, year, value, None if unit == "count" else 1)
+    if unit == "percent":
+        _value(indicator, tree.school_a, year, value, 100)
+    alerts.evaluate(year=year, rules=["below_target"], today=TODAY)
+    assert Alert.objects.filter(rule="below_target").exists() == (status == "below")
+
+
 def test_below_target_stops_at_the_indicators_lowest_level(tree, year, percent_indicator):
     percent_indicator.lowest_level = OrgKind.COMMUNE
     percent_indicator.save()
@@ -254,6 +285,50 @@ def test_a_report_late_by_more_than_two_weeks_is_critical(tree, year):
     _report(tree.school_a, year, TODAY - timedelta(days=15))
     alerts.evaluate(year=year, rules=["report_late"], today=TODAY)
     assert Alert.objects.get().severity == Severity.CRITICAL
+
+
+class _OtherRunFirst(dict):
+    """A rule's conditions, and another `evaluate` run that inserts the alert of `key` right
+    after this run has looked for the existing alerts, before it inserts its own: two runs at
+    once (the command and the task) colliding on one key."""
+
+    def __init__(self, conditions: dict, key: str, rule: str):
+        super().__init__(conditions)
+        self.key, self.rule, self.done = key, rule, False
+
+    def items(self):
+        if not self.done:
+            self.done = True
+            fields = {**alerts._DEFAULTS, **self[self.key]}
+            Alert.objects.create(
+                rule=self.rule, key=self.key, raised_at=timezone.now(),
+                **{f: fields[f] for f in alerts._FIELDS},
+            )  # fmt: skip
+        return super().items()
+
+
+def test_two_runs_at_once_do_not_crash_on_the_same_alert(
+    tree, year, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    from dataclasses import replace
+
+    first = _report(tree.school_a, year, date(2025, 11, 10))
+    second = _report(tree.school_b, year, date(2025, 11, 10))
+    raced = f"report_late:{first.pk}"
+    rule = alerts.RULES["report_late"]
+    monkeypatch.setitem(
+        alerts.RULES, "report_late",
+        replace(rule, conditions=lambda y, t: _OtherRunFirst(
+            rule.conditions(y, t), raced, "report_late")),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = alerts.evaluate(year=year, rules=["report_late"], today=TODAY)
+    # The other run raised (and emails) the raced alert; this one raises only the other.
+    assert (summary.raised, summary.updated, summary.resolved) == (1, 0, 0)
+    assert _keys("report_late") == {raced, f"report_late:{second.pk}"}
+    assert Alert.objects.count() == 2
+    emailed = set(Alert.objects.filter(emailed_at__isnull=False).values_list("key", flat=True))
+    assert emailed == {f"report_late:{second.pk}"}
 
 
 # ---------------------------------------------------------------- teacher_shortage
@@ -445,6 +520,44 @@ def test_a_below_target_alert_emails_officers_above_and_the_schools_admins(
     )
     assert "https://hocso.example.vn/monitoring/alerts/" in mail.outbox[0].body
     assert mail.outbox[0].subject.startswith("[Cảnh báo]")
+
+
+def _absence_alerts(tree, year, learner, count):
+    """`count` open absence alerts about `learner` (class 6A of school A) and as many office
+    alerts about school A and school C, not emailed yet."""
+    school_class = learner.enrollments.get(end_date__isnull=True).school_class
+    ids = []
+    for n in range(count):
+        ids.append(Alert.objects.create(
+            rule="absence", key=f"absence:{learner.pk}:{n}", org_unit=tree.school_a,
+            year=year, student=learner, title=f"Nghỉ học {n}",
+            audience=list(alerts.ABSENCE_AUDIENCE), data={"class_id": school_class.pk},
+        ).pk)  # fmt: skip
+        for school in (tree.school_a, tree.school_c):
+            ids.append(Alert.objects.create(
+                rule="report_late", key=f"report_late:{school.code}:{n}", org_unit=school,
+                year=year, title=f"Trễ hạn {n}", audience=list(alerts.OFFICE_AUDIENCE),
+            ).pk)  # fmt: skip
+    return ids
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_alert_emails_take_the_same_few_queries_however_many_alerts(
+    tree, year, learner, people, count, django_assert_max_num_queries
+):
+    ids = _absence_alerts(tree, year, learner, count)
+    # The alerts, the role assignments, the users, the homeroom classes, emailed_at.
+    with django_assert_max_num_queries(5):
+        sent = alerts.send_alert_emails(ids)
+    # Absence: the school's admin and the homeroom teacher (not the other teacher); school A's
+    # office alert: its admin and the province officer; school C's: its admin and the officer.
+    assert sent == len(mail.outbox) == count * 6
+    by_title = {}
+    for message in mail.outbox:
+        by_title.setdefault(message.subject, set()).add(message.to[0])
+    assert by_title["[Cảnh báo] Nghỉ học 0"] == {people.admin_a.email, people.homeroom.email}
+    assert by_title["[Cảnh báo] Trễ hạn 0"] >= {people.province.email}
+    assert not Alert.objects.filter(emailed_at__isnull=True).exists()
 
 
 def test_no_email_when_asked_not_to(year, learner, people, django_capture_on_commit_callbacks):

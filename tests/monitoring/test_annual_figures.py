@@ -161,14 +161,26 @@ def test_a_closed_child_is_not_listed(school_data, plan):
     assert [c.unit.code for c in figures.children] == ["84000001"]
 
 
-def test_draft_narrative_reads_the_figures(school_data, plan):
+def test_draft_narrative_reads_the_public_figures(school_data, plan):
     figures = annual.annual_figures(school_data.tree.commune1, school_data.year)
     draft = annual.draft_narrative(figures)
-    assert "learners_valid_id đạt 66,67%" in draft
-    assert "còn thiếu 33,33 điểm phần trăm so với mục tiêu 100% năm 2025" in draft
+    # Teachers: no learner behind the figure, shown as it is.
+    assert "teachers_with_record đạt 75%" in draft
+    assert "còn thiếu 25 điểm phần trăm so với mục tiêu 100% năm 2025" in draft
     assert "Chưa có nguồn dữ liệu để đánh giá: Tỉ lệ nội dung chương trình được dạy học" in draft
-    assert "có 6 người học (nữ 2)" in draft
+    # 4 of 6 learners with a valid ID (66,67%) is hidden in the public tables: not written.
+    assert figures.row("learners_valid_id").value_text == "66,67%"
+    assert "66,67%" not in draft.split("Các đơn vị")[0]
+    assert "learners_valid_id: số liệu năm học 2025-2026 được ẩn" in draft
+    # 6 learners are shown, the 2 girls are not.
+    assert "có 6 người học" in draft and "nữ 2" not in draft
     assert "84000001" not in draft  # names, not codes
+    assert (
+        annual.draft_narrative(
+            annual.annual_figures(school_data.tree.commune1, school_data.year, public=True)
+        )
+        == draft
+    )
 
 
 @pytest.mark.parametrize(

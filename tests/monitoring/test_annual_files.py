@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from hocso.assessment.models import LearningResult, Level, Period
 from hocso.monitoring import annual
 from hocso.monitoring.models import AnnualReport
 from hocso.orgs.models import OrgKind
@@ -112,14 +113,21 @@ def test_pdf_has_title_narrative_figures_with_decimal_comma_and_page_numbers(sch
 
 @pytest.fixture
 def small_commune(school_data, indicators):
-    """A commune of district 842 whose only school has 3 learners (2 with a valid ID)."""
+    """A commune of district 842 whose only school has 3 learners (2 with a valid ID, all
+    boys; year results: 2 Tốt, 1 Khá)."""
     tree, year = school_data.tree, school_data.year
     commune = make_unit("28433", "Phường Nhỏ", OrgKind.COMMUNE, tree.district1)
     school = make_school("84000009", commune, name="THCS Phường Nhỏ")
     klass = class_create(actor=None, school=school, year=year, grade=6, name="6A")
-    for n, nid in enumerate(["084212000801", "084212000802", None]):
-        add_learner(klass, start=year.start_date, national_id=nid,
-                    date_of_birth=date(2012, 1, 1 + n))  # fmt: skip
+    for n, (nid, level) in enumerate(
+        [("084212000801", Level.GOOD), ("084212000802", Level.GOOD), (None, Level.FAIR)]
+    ):
+        student = add_learner(klass, start=year.start_date, national_id=nid,
+                              date_of_birth=date(2012, 1, 1 + n))  # fmt: skip
+        LearningResult.objects.create(
+            school=school, year=year, term=Period.YEAR, student=student, school_class=klass,
+            level=level,
+        )  # fmt: skip
     return commune
 
 
@@ -180,3 +188,81 @@ def _line(text: str, start: str) -> str:
 
 def users_name_of(user):
     return user.get_full_name() or user.username
+
+
+def _hidden_texts(private, public) -> set[str]:
+    """What the private figures show where the public tables show "*": row values (and the
+    previous year's), enrollment counts, learning-result counts and shares, child values."""
+    texts = set()
+    for row in public.plan + public.statistics:
+        private_row = private.row(row.code)
+        if row.hidden:
+            texts.add(private_row.value_text)
+        if row.previous_hidden:
+            texts.add(private_row.previous_text)
+    for pub, priv in zip(public.enrollment, private.enrollment, strict=True):
+        for field in ("male", "female", "total"):
+            if getattr(pub, field).hidden:
+                texts.add(getattr(priv, field).text)
+    for pub, priv in zip(public.results, private.results, strict=True):
+        for p_count, (count, share) in zip(pub.counts, priv.cells, strict=True):
+            if p_count.hidden:
+                texts |= {count.text, share}
+    for pub, priv in zip(public.children, private.children, strict=True):
+        for (_p, hidden), text in zip(pub.cells, priv.texts(private.child_indicators), strict=True):
+            if hidden:
+                texts.add(text)
+    return {t for t in texts if t not in ("—", "*")}
+
+
+def _numbers(text: str) -> set[str]:
+    """The figures written in a text ("66,67%", "3", "0")."""
+    import re
+
+    return {n.rstrip(".,") for n in re.findall(r"\d[\d.,]*%?", text)}
+
+
+@pytest.mark.parametrize("code", ["28433", "842"])
+def test_the_generated_draft_leaks_nothing_hidden_in_the_public_pdf_and_workbook(
+    school_data, small_commune, users, code
+):
+    from hocso.orgs.models import OrgUnit
+
+    unit, year = OrgUnit.objects.get(code=code), school_data.year
+    private = annual.annual_figures(unit, year)
+    public = annual.annual_figures(unit, year, public=True)
+    hidden = _hidden_texts(private, public)
+    assert hidden  # the case is about small cells
+    # What the page fills in when the officer asks for a draft, saved as it is.
+    draft = annual.draft_narrative(private)
+    annual.narrative_save(actor=users.province, unit=unit, year=year, narrative=draft)
+    # The draft's figures are all shown in the public tables ...
+    shown = set()
+    for row in public.plan + public.statistics:
+        shown |= {row.value_text, row.previous_text, row.target_text}
+        shown |= {annual.format_number(abs(row.gap))} if row.gap is not None else set()
+    shown |= {n.text for r in public.enrollment for n in (r.male, r.female, r.total)}
+    shown |= {t for r in public.results for c, share in r.cells for t in (c.text, share)}
+    shown |= {t for c in public.children for t in c.texts(public.child_indicators)}
+    years = {year.code, *year.code.split("-"), "2025", "2030"}
+    words = draft
+    for child in public.children:  # "Phường 1" is a name, not a figure
+        words = words.replace(child.unit.name, "")
+    unexplained = {n for n in _numbers(words) if n not in shown and n not in years}
+    assert not unexplained, (unexplained, draft)
+    # ... and none of the hidden ones is written in the narrative of either public file.
+    book = load_workbook(io.BytesIO(annual.annual_xlsx(unit, year, public=True)))
+    narrative = book["Bìa"]["A7"].value
+    assert narrative == draft
+    assert not (_numbers(words) & (hidden - shown)), (hidden - shown, narrative)
+    pdf = _pdf_text(annual.annual_pdf(unit, year, public=True))
+    section = pdf.split("I. Nhận định, đánh giá", 1)[1].split("II. Chỉ tiêu", 1)[0]
+    assert _squeezed(draft.split(".")[0]) in _squeezed(section)
+    for child in public.children:
+        section = section.replace(child.unit.name, "")
+    assert not (_numbers(section) & (hidden - shown)), (hidden - shown, section)
+    if code == "28433":
+        assert "66,67%" in hidden and "66,67%" not in pdf  # 2 of the 3 learners
+        assert "3ngườihọc" not in _squeezed(pdf)
+    else:
+        assert "PhườngNhỏ(" not in _squeezed(section)

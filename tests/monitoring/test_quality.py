@@ -117,6 +117,37 @@ def test_two_records_with_the_same_name_and_birth_at_two_schools_are_listed(scho
     assert found.severity == "warning"
 
 
+def test_same_name_rows_are_whole_groups_and_the_cut_is_said(school_data):
+    """17 groups of three records (two at school A, one at school B): 51 rows, more than the
+    50 shown. The rows stop after the 16th whole group and the issue says it is cut."""
+    tree, year = school_data.tree, school_data.year
+    a6, a7, b1 = school_data.classes
+    for n in range(17):
+        fields = {"full_name": f"Lê Thị Mai {n:02d}", "search_name": f"le thi mai {n:02d}",
+                  "date_of_birth": date(2014, 5, 2), "national_id": None}  # fmt: skip
+        for school_class in (a6, a7, b1):
+            enrol_many(school_class, 1, **fields)
+    found = issue(tree.province, year, "same_name_birth_two_schools")
+    assert found.count == 17
+    assert len(found.rows) == 48 and found.shown == found.shown_count == 16
+    names = [row.label for row in found.rows]
+    assert all(names.count(name) == 3 for name in names)  # no group cut in two
+    assert found.truncated
+
+
+def test_same_name_groups_that_fit_are_all_shown(school_data):
+    tree, year = school_data.tree, school_data.year
+    a6, _a7, b1 = school_data.classes
+    for n in range(20):  # 20 groups, 40 rows: everything shown
+        fields = {"full_name": f"Lê Thị Mai {n:02d}", "search_name": f"le thi mai {n:02d}",
+                  "date_of_birth": date(2014, 5, 2), "national_id": None}  # fmt: skip
+        enrol_many(a6, 1, **fields)
+        enrol_many(b1, 1, **fields)
+    found = issue(tree.province, year, "same_name_birth_two_schools")
+    assert (found.count, len(found.rows), found.shown_count) == (20, 40, 20)
+    assert not found.truncated
+
+
 def test_same_name_with_another_birth_date_or_at_one_school_is_not_listed(school_data):
     tree, year = school_data.tree, school_data.year
     a6, a7, b1 = school_data.classes

@@ -10,8 +10,10 @@ after the commit.
 
 Rules (thresholds are the module constants below; settings.HOCSO_ALERTS = {"NAME": value}
 overrides any of them):
-- below_target: a unit's stored value is worse than the plan's target by more than a margin
-  (percentage points for percents, a relative margin otherwise); critical beyond 3 margins.
+- below_target: a unit's stored value is worse than the plan's target by more than the margin
+  of `dashboard.near_margin` (5 percentage points for percents, 5% of the target otherwise): the
+  dashboard's and the annual report's "Chưa đạt" (dashboard.status_of is BELOW), so the three
+  always agree and the margin is not overridden here; critical beyond 3 margins.
 - report_late: a statistical report past its due date and still a draft or returned.
 - absence: a learner studying who missed more than 3 days without permission, or more than 5
   days in all, in one calendar month (this month and the previous one) — drop-out risk.
@@ -34,7 +36,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import NoReverseMatch, reverse
@@ -48,7 +50,7 @@ from hocso.orgs.models import OrgKind, SchoolType, SchoolYear, ancestor_paths
 from hocso.orgs.selectors import current_school_year
 from hocso.registry.attendance import ABSENCE_TOTAL_LIMIT, ABSENCE_UNEXCUSED_LIMIT
 
-from . import access
+from . import access, dashboard
 from .models import (
     Alert,
     AlertReceipt,
@@ -66,10 +68,9 @@ logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- thresholds
 
-# below_target: how far below the target a value may be before an alert is raised. Percent
-# indicators: percentage points; every other unit: a share of the target (5% of it).
-BELOW_TARGET_MARGIN_POINTS = Decimal(5)
-BELOW_TARGET_MARGIN_RELATIVE = Decimal("0.05")
+# below_target: raised when dashboard.status_of says BELOW, i.e. worse than the target by more
+# than dashboard.near_margin (5 percentage points for a percent, 5% of the target otherwise) —
+# one rule for the dashboard, the annual report and this alert.
 # A gap larger than this many margins is critical.
 BELOW_TARGET_CRITICAL_MARGINS = 3
 
@@ -77,7 +78,9 @@ BELOW_TARGET_CRITICAL_MARGINS = 3
 REPORT_LATE_CRITICAL_DAYS = 14
 
 # absence: MORE than this many days in one calendar month is a drop-out risk.
-# The roll call's own limits (registry/attendance.py), so its month grid and this rule agree.
+# The roll call's own limits (registry/attendance.py), so its month grid and this rule agree by
+# default. A HOCSO_ALERTS override of these two changes this alert ONLY: the roll call's month
+# grid keeps registry/attendance.py's limits (and then the two disagree).
 ABSENCE_UNEXCUSED_DAYS = ABSENCE_UNEXCUSED_LIMIT
 ABSENCE_TOTAL_DAYS = ABSENCE_TOTAL_LIMIT
 # This many days in all (or more) in one month is critical.
@@ -190,14 +193,17 @@ class Rule:
 
 
 def _margin(indicator: Indicator) -> tuple[str, Decimal]:
+    """The margin as the alert's data records it: ("points", 5) for a percent, ("relative",
+    0.05) otherwise (dashboard.near_margin's terms)."""
     if indicator.unit == Unit.PERCENT:
-        return "points", _dec("BELOW_TARGET_MARGIN_POINTS")
-    return "relative", _dec("BELOW_TARGET_MARGIN_RELATIVE")
+        return "points", dashboard.NEAR_MARGIN_POINTS
+    return "relative", dashboard.NEAR_MARGIN_SHARE
 
 
 def below_target_gap(indicator: Indicator, value: Decimal, target: Decimal) -> Decimal | None:
     """How far `value` is worse than `target`, in the margin's terms (percentage points for a
-    percent, a share of the target otherwise); None when it is not worse (or cannot be said)."""
+    percent, a share of the target otherwise); None when it is not worse (or cannot be said:
+    a target of 0 outside percents)."""
     shortfall = (target - value) if indicator.higher_is_better else (value - target)
     if shortfall <= 0:
         return None
@@ -237,17 +243,21 @@ def below_target_conditions(year: SchoolYear, today: date) -> dict[str, dict]:
             value = value_of(row.numerator, row.denominator, indicator.unit)
             if value is None:
                 continue
-            gap = below_target_gap(indicator, value, target)
-            if gap is None or gap <= margin:
+            if dashboard.status_of(value, target, indicator) != dashboard.BELOW:
                 continue
+            gap = below_target_gap(indicator, value, target)
+            shortfall = abs(value - target)  # in the indicator's unit
             unit = row.org_unit
-            critical = gap > margin * int(setting("BELOW_TARGET_CRITICAL_MARGINS"))
-            suffix = "%" if indicator.unit == Unit.PERCENT else ""
-            gap_text = (
-                _("%(gap)s điểm phần trăm") % {"gap": _num(gap)}
-                if kind_margin == "points"
-                else f"{_num(gap * 100)}%"
+            critical = shortfall > dashboard.near_margin(indicator, target) * int(
+                setting("BELOW_TARGET_CRITICAL_MARGINS")
             )
+            suffix = "%" if indicator.unit == Unit.PERCENT else ""
+            if kind_margin == "points":
+                gap_text = _("%(gap)s điểm phần trăm") % {"gap": _num(shortfall)}
+            elif gap is not None:
+                gap_text = f"{_num(gap * 100)}%"
+            else:  # a target of 0: no share of it to give
+                gap_text = _num(shortfall)
             title = (
                 _("%(indicator)s của %(unit)s thấp hơn mục tiêu")
                 if indicator.higher_is_better
@@ -281,7 +291,7 @@ def below_target_conditions(year: SchoolYear, today: date) -> dict[str, dict]:
                     "target": str(target),
                     "numerator": str(row.numerator),
                     "denominator": None if row.denominator is None else str(row.denominator),
-                    "gap": str(_round(gap, Decimal("0.0001"))),
+                    "gap": None if gap is None else str(_round(gap, Decimal("0.0001"))),
                     "margin": str(margin),
                     "margin_kind": kind_margin,
                     "unit": indicator.unit,
@@ -633,7 +643,13 @@ _DEFAULTS = {
 
 
 def _apply(rule: Rule, conditions: dict[str, dict], year: SchoolYear, now) -> tuple[list, int, int]:
-    """Upsert one rule's alerts (in the caller's transaction): (raised ids, updated, resolved)."""
+    """Upsert one rule's alerts (in the caller's transaction): (raised ids, updated, resolved).
+
+    Another run of the same rule may create an alert between our read and our insert (two
+    `evaluate` at once: the command and the task, say). The new alerts are inserted in one
+    savepoint; on a duplicate key, one savepoint each, and a key created by the other run is
+    read back (locked, waiting for its commit) and handled like one we had found: updated,
+    neither raised nor emailed twice."""
     locked = Alert.objects.select_for_update()
     existing = {
         a.key: a
@@ -643,15 +659,24 @@ def _apply(rule: Rule, conditions: dict[str, dict], year: SchoolYear, now) -> tu
     for start in range(0, len(keys), KEY_BATCH):  # resolved ones that may come back
         existing.update({a.key: a for a in locked.filter(key__in=keys[start : start + KEY_BATCH])})
     raised, updated = [], 0
+    new = [
+        Alert(rule=rule.name, key=key, raised_at=now, **{f: fields[f] for f in _FIELDS})
+        for key, fields in (
+            (key, {**_DEFAULTS, **given})
+            for key, given in conditions.items()
+            if key not in existing
+        )
+    ]
+    for alert, created in _insert(new, locked):
+        if created:
+            raised.append(alert.pk)
+        else:  # created by the other run meanwhile: updated below like a found one
+            existing[alert.key] = alert
     for key, given in conditions.items():
-        fields = {**_DEFAULTS, **given}
         alert = existing.get(key)
         if alert is None:
-            alert = Alert.objects.create(
-                rule=rule.name, key=key, raised_at=now, **{f: fields[f] for f in _FIELDS}
-            )
-            raised.append(alert.pk)
-            continue
+            continue  # inserted just now
+        fields = {**_DEFAULTS, **given}
         changed = [f for f in _FIELDS if getattr(alert, f) != fields[f]]
         for f in changed:
             setattr(alert, f, fields[f])
@@ -670,6 +695,37 @@ def _apply(rule: Rule, conditions: dict[str, dict], year: SchoolYear, now) -> tu
     if gone:
         Alert.objects.filter(pk__in=gone).update(resolved_at=now, updated_at=now)
     return raised, updated, len(gone)
+
+
+def _insert(new: list[Alert], locked: QuerySet[Alert]) -> list[tuple[Alert, bool]]:
+    """Insert `new`: (alert, True) for each row inserted, (the other run's row, False) for a
+    key another run inserted first."""
+    if not new:
+        return []
+    try:
+        with transaction.atomic():
+            created = Alert.objects.bulk_create(new, batch_size=KEY_BATCH)
+    except IntegrityError:
+        pass
+    else:
+        if any(a.pk is None for a in created):  # a backend that does not return ids
+            ids = dict(
+                Alert.objects.filter(key__in=[a.key for a in created]).values_list("key", "pk")
+            )
+            for alert in created:
+                alert.pk = ids[alert.key]
+        return [(alert, True) for alert in created]
+    out = []
+    for alert in new:
+        alert.pk = None
+        alert._state.adding = True
+        try:
+            with transaction.atomic():
+                alert.save(force_insert=True)
+            out.append((alert, True))
+        except IntegrityError:
+            out.append((locked.get(key=alert.key), False))
+    return out
 
 
 def evaluate(
@@ -819,20 +875,59 @@ def site_url() -> str:
 def recipients(alert: Alert) -> list:
     """Users to email about an alert: holders of an audience role over a unit covering it, with
     an email address, who may see it (a teacher: their homeroom's learners only)."""
-    from hocso.accounts.models import User
+    return recipients_of([alert])[alert.pk]
 
-    paths = ancestor_paths(alert.org_unit.path)
-    users = (
-        User.objects.filter(
-            is_active=True,
-            pk__in=RoleAssignment.objects.filter(
-                role__in=alert.audience, org_unit__path__in=paths
-            ).values("user_id"),
-        )
-        .exclude(email="")
-        .order_by("pk")
+
+def recipients_of(alerts: list[Alert]) -> dict[int, list]:
+    """`recipients` of many alerts at once, by alert pk, in a fixed number of queries whatever
+    their number: the candidates' role assignments (one query), the users (one), the teachers'
+    homeroom classes (one), then matched in Python as `may_see` does. A READ role held over a
+    unit covering the alert's unit puts the unit in the holder's read scope, so `may_see`'s
+    scope check is already met."""
+    from hocso.accounts.models import User
+    from hocso.registry.models import SchoolClass
+
+    alerts = [a for a in alerts if a is not None]
+    if not alerts:
+        return {}
+    roles = {role for a in alerts for role in a.audience if role in READ_ROLES}
+    paths = {p for a in alerts for p in ancestor_paths(a.org_unit.path)}
+    held: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for user_id, role, path in RoleAssignment.objects.filter(
+        role__in=roles, org_unit__path__in=paths
+    ).values_list("user_id", "role", "org_unit__path"):
+        held[user_id].append((role, path))
+    users = list(
+        User.objects.filter(is_active=True, pk__in=list(held)).exclude(email="").order_by("pk")
     )
-    return [u for u in users if may_see(u, alert)]
+    homeroom: dict[int, set[int]] = defaultdict(set)
+    teachers = [u.pk for u in users if any(role == Role.TEACHER for role, _p in held[u.pk])]
+    if teachers and any(a.student_id is not None for a in alerts):
+        for user_id, class_id in SchoolClass.objects.filter(
+            homeroom_teacher__user_id__in=teachers
+        ).values_list("homeroom_teacher__user_id", "pk"):
+            homeroom[user_id].add(class_id)
+    out = {}
+    for alert in alerts:
+        above = set(ancestor_paths(alert.org_unit.path))
+        audience = set(alert.audience)
+        class_id = (alert.data or {}).get("class_id")
+        out[alert.pk] = [
+            user
+            for user in users
+            if any(
+                role in audience
+                and path in above
+                and (
+                    user.is_superuser
+                    or role != Role.TEACHER
+                    or alert.student_id is None
+                    or class_id in homeroom[user.pk]
+                )
+                for role, path in held[user.pk]
+            )
+        ]
+    return out
 
 
 def _message(alert: Alert) -> tuple[str, str]:
@@ -859,10 +954,14 @@ def send_alert_emails(alert_ids: list[int]) -> int:
     messages = []
     sent_ids = []
     with translation.override(settings.LANGUAGE_CODE):
-        for alert in Alert.objects.filter(pk__in=alert_ids, emailed_at__isnull=True).select_related(
-            "org_unit"
-        ):
-            people = recipients(alert)
+        alerts = list(
+            Alert.objects.filter(pk__in=alert_ids, emailed_at__isnull=True).select_related(
+                "org_unit"
+            )
+        )
+        audience = recipients_of(alerts)
+        for alert in alerts:
+            people = audience[alert.pk]
             if not people:
                 continue
             subject, body = _message(alert)

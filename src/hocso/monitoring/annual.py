@@ -19,8 +19,14 @@ grouped query each, over the schools of today's tree like the sources.
 monitoring/suppression.py — the indicator figures exactly as open data publishes them (decided
 over the whole open tree, `selectors._published`), the two count tables with the same primary
 and complementary rules applied to their rows and columns — and the narrative's author is left
-out. The officer's narrative (`AnnualReport`) is saved by `narrative_save`; `draft_narrative`
-writes a starting text from the figures. `annual_xlsx` and `annual_pdf` render the report.
+out. The officer's narrative (`AnnualReport`) is saved by `narrative_save` and printed as written
+in every version, the public one included (it is the unit's public statement); so
+`draft_narrative` writes its starting text from the PUBLIC figures only, and a figure hidden in
+the public tables never reaches the narrative through the draft. `annual_xlsx` and `annual_pdf`
+render the report.
+
+Met / near / below is `dashboard.status_of`, the one rule the dashboard and the below-target
+alert use too (near: within 5 percentage points of a percent target, 5% of any other).
 """
 
 import io
@@ -31,7 +37,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -44,14 +50,11 @@ from hocso.orgs.models import OrgUnit, SchoolType, SchoolYear
 from hocso.registry.importers.cells import neutralise
 from hocso.registry.rules import FEMALE, MALE
 
-from . import access
+from . import access, dashboard
 from .models import AnnualReport, Indicator, Target, Unit
 from .selectors import NO_DATA, Figure, _figures, _published, indicators_catalog, open_units
 from .suppression import Cell, suppress
 
-# How far short of its target a value may be and still count as "near" (the alerts' margin:
-# 5 percentage points for a percent).
-NEAR_MARGIN = Decimal(5)
 NARRATIVE_MAX_LENGTH = 20000
 # What a suppressed cell shows (primary "<5" or its complement alike: telling them apart would
 # say which cell is small).
@@ -301,17 +304,15 @@ def target_of(indicator: Indicator, year: SchoolYear) -> Target | None:
 
 
 def _status(indicator: Indicator, value, target) -> tuple[str, Decimal | None]:
-    if not indicator.has_source:
-        return NO_SOURCE, None
-    if value is None:
+    """The status (dashboard.status_of: the dashboard's and the alerts' rule) and the gap."""
+    value = None if value is None else Decimal(value)
+    target = None if target is None else Decimal(target)
+    status = dashboard.status_of(value, target, indicator)
+    if status == dashboard.NO_VALUE:
         return NO_DATA_YET, None
-    if target is None:
-        return NO_TARGET, None
-    gap = Decimal(value) - Decimal(target)
-    short = -gap if indicator.higher_is_better else gap
-    if short <= 0:
-        return MET, gap
-    return (NEAR if short <= NEAR_MARGIN else BELOW), gap
+    if status in (dashboard.NO_SOURCE, dashboard.NO_TARGET):
+        return status, None
+    return status, value - target
 
 
 def _open_tree(shown: list[OrgUnit]) -> list[OrgUnit]:
@@ -521,21 +522,32 @@ def annual_figures(unit: OrgUnit, year: SchoolYear, *, public: bool = False) -> 
 
 
 def draft_narrative(figures: AnnualFigures) -> str:
-    """A starting text written from the figures, for the officer to edit."""
+    """A starting text for the officer to edit, written from the PUBLIC figures of the report's
+    unit and year whatever `figures` are: the narrative is printed as written in the public
+    version, so nothing hidden there (a value, a previous value, a count, a share, a child
+    unit's value) may be in it. Hidden figures are left out, never written as "*"."""
+    if not figures.public:
+        figures = annual_figures(figures.unit, figures.year, public=True)
     year = figures.year
     paragraphs = []
     sentences = []
     for row in figures.plan:
         if not row.has_source:
             continue
-        if row.figure.value is None or row.hidden:
+        if row.hidden:
+            sentences.append(
+                _("%(name)s: số liệu năm học %(year)s được ẩn để bảo vệ dữ liệu cá nhân.")
+                % {"name": row.name, "year": year.code}
+            )
+            continue
+        if row.figure.value is None:
             sentences.append(
                 _("%(name)s: chưa có số liệu năm học %(year)s.")
                 % {"name": row.name, "year": year.code}
             )
             continue
         text = _("%(name)s đạt %(value)s") % {"name": row.name, "value": row.value_text}
-        if row.previous is not None and row.previous.value is not None:
+        if row.previous is not None and row.previous.value is not None and not row.previous_hidden:
             text += _(" (năm học %(year)s: %(value)s)") % {
                 "year": figures.previous_year.code,
                 "value": row.previous_text,
@@ -576,10 +588,17 @@ def _statistics_sentence(figures: AnnualFigures) -> str:
     total = figures.enrollment[-1]
     parts = []
     if total.total.value and not total.total.hidden:
-        parts.append(
-            _("Năm học %(year)s có %(total)s người học (nữ %(female)s)")
-            % {"year": figures.year.code, "total": total.total.text, "female": total.female.text}
-        )
+        if total.female.hidden:
+            parts.append(
+                _("Năm học %(year)s có %(total)s người học")
+                % {"year": figures.year.code, "total": total.total.text}
+            )
+        else:
+            parts.append(
+                _("Năm học %(year)s có %(total)s người học (nữ %(female)s)")
+                % {"year": figures.year.code, "total": total.total.text,
+                   "female": total.female.text}
+            )  # fmt: skip
     labels = {
         "dropout_rate": _("tỉ lệ bỏ học %(value)s"),
         "repetition_rate": _("tỉ lệ lưu ban %(value)s"),
@@ -600,21 +619,28 @@ def _statistics_sentence(figures: AnnualFigures) -> str:
 def _results_sentence(figures: AnnualFigures) -> str:
     parts = []
     for row in figures.results:
+        if row.total.hidden:
+            continue
         shares = ", ".join(
             f"{label} {share}"
-            for label, share in zip(figures.result_headings, row.shares, strict=True)
+            for label, count, share in zip(
+                figures.result_headings, row.counts, row.shares, strict=True
+            )
+            if not count.hidden
         )
-        parts.append(f"{row.label}: {shares}")
+        if shares:
+            parts.append(f"{row.label}: {shares}")
     if not parts:
         return ""
     return _("Kết quả học tập cả năm — %(parts)s.") % {"parts": "; ".join(parts)}
 
 
 def _lowest_children(figures: AnnualFigures, how_many: int = 3) -> str:
-    """The child units furthest behind on the first plan indicator still below its target."""
+    """The child units furthest behind on the first plan indicator still below its target
+    (only the child values that are shown: hidden ones are not ranked)."""
     for position, indicator in enumerate(figures.child_indicators):
         row = figures.row(indicator.code)
-        if row is None or row.status not in (NEAR, BELOW):
+        if row is None or row.hidden or row.status not in (NEAR, BELOW):
             continue
         ranked = [
             (child.cells[position][0].value, child.unit.name)
@@ -643,6 +669,17 @@ def report_version(report: AnnualReport | None) -> str:
     return report.updated_at.isoformat() if report is not None else ""
 
 
+def _saved_by_someone_else(report: AnnualReport | None) -> ValidationError:
+    who = report.updated_by if report is not None else None
+    return ValidationError(
+        {"narrative": _("%(who)s đã lưu phần nhận định lúc %(at)s, sau khi bạn mở trang. "
+                        "Hãy xem lại bản mới rồi lưu lại.")
+         % {"who": (who.get_full_name() or who.username) if who else _("Người khác"),
+            "at": timezone.localtime(report.updated_at).strftime("%H:%M %d/%m/%Y")
+            if report else "—"}}
+    )  # fmt: skip
+
+
 @transaction.atomic
 def narrative_save(
     *, actor, unit: OrgUnit, year: SchoolYear, narrative: str, version: str | None = None
@@ -658,22 +695,29 @@ def narrative_save(
             {"narrative": _("Phần nhận định dài %(n)s kí tự, tối đa %(max)s kí tự.")
              % {"n": len(text), "max": NARRATIVE_MAX_LENGTH}}
         )  # fmt: skip
+    # The unit's row first: two first saves of the same narrative (no AnnualReport row to lock
+    # yet) wait for each other here, and the second then sees the first one's row.
+    list(OrgUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
     report = AnnualReport.objects.select_for_update().filter(org_unit=unit, year=year).first()
     if version is not None and version != report_version(report):
-        who = report.updated_by if report is not None else None
-        raise ValidationError(
-            {"narrative": _("%(who)s đã lưu phần nhận định lúc %(at)s, sau khi bạn mở trang. "
-                            "Hãy xem lại bản mới rồi lưu lại.")
-             % {"who": (who.get_full_name() or who.username) if who else _("Người khác"),
-                "at": timezone.localtime(report.updated_at).strftime("%H:%M %d/%m/%Y")
-                if report else "—"}}
-        )  # fmt: skip
+        raise _saved_by_someone_else(report)
     if report is None:
         report = AnnualReport(org_unit=unit, year=year)
     report.narrative = text
     report.updated_by = actor
     report.full_clean(exclude=["org_unit", "year", "updated_by"])
-    report.save()
+    if report.pk is None:
+        try:
+            with transaction.atomic():  # a savepoint: the transaction stays usable
+                report.save()
+        except IntegrityError:
+            # Created by someone else since the read (a database without row locks): their
+            # text is not overwritten unseen.
+            raise _saved_by_someone_else(
+                AnnualReport.objects.filter(org_unit=unit, year=year).first()
+            ) from None
+    else:
+        report.save()
     audit_log(
         actor=actor, action="monitoring.annual.save", obj=report, org_unit=unit,
         year=year.code, length=len(text),

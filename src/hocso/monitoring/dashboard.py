@@ -35,8 +35,8 @@ from . import selectors
 from .models import Indicator, IndicatorValue, Unit
 from .selectors import NO_DATA, Figure
 
-# "Near" the target: within this many percentage points of a percent target (the alerts' default
-# below-target margin), or within this share of any other target.
+# "Near" the target: within this many percentage points of a percent target, or within this share
+# of any other target (`near_margin`; the alerts' below-target margin too).
 NEAR_MARGIN_POINTS = Decimal(5)
 NEAR_MARGIN_SHARE = Decimal("0.05")
 
@@ -83,10 +83,16 @@ def status_of(value: Decimal | None, target: Decimal | None, indicator: Indicato
     gap = value - target
     if (gap >= 0) if indicator.higher_is_better else (gap <= 0):
         return MET
-    margin = (
-        NEAR_MARGIN_POINTS if indicator.unit == Unit.PERCENT else abs(target) * NEAR_MARGIN_SHARE
-    )
-    return NEAR if abs(gap) <= margin else BELOW
+    return NEAR if abs(gap) <= near_margin(indicator, target) else BELOW
+
+
+def near_margin(indicator: Indicator, target: Decimal) -> Decimal:
+    """How far short of `target` a value may be and still be near it, in the indicator's unit.
+    The one rule of the dashboard, the annual report and the below-target alert (raised when
+    the status is BELOW)."""
+    if indicator.unit == Unit.PERCENT:
+        return NEAR_MARGIN_POINTS
+    return abs(target) * NEAR_MARGIN_SHARE
 
 
 def gap_of(value: Decimal | None, target: Decimal | None) -> Decimal | None:

@@ -55,10 +55,17 @@ class Issue:
     explanation: str
     severity: str = "danger"  # danger (an error to fix) or warning
     rows: list[Row] = field(default_factory=list)
+    # How many of the `count` cases the rows show, when a case takes several rows (a group of
+    # records); None: one row per case.
+    shown: int | None = None
+
+    @property
+    def shown_count(self) -> int:
+        return len(self.rows) if self.shown is None else self.shown
 
     @property
     def truncated(self) -> bool:
-        return self.count > len(self.rows)
+        return self.count > self.shown_count
 
 
 def _student_link(pk: int) -> str:
@@ -190,7 +197,9 @@ def same_learner_two_schools(unit: OrgUnit, year: SchoolYear) -> Issue:
 
 
 def same_name_and_birth(unit: OrgUnit, year: SchoolYear) -> Issue:
-    """Two learner records with the same (folded) name and date of birth at two schools."""
+    """Two learner records with the same (folded) name and date of birth at two schools. The
+    count is of groups (a name and a birth date); the rows are their members, whole groups
+    only, as many groups as fit in `SAMPLE` rows (at least one)."""
     stays = learner_stays(year, unit.path).filter(student__date_of_birth__isnull=False)
     groups = list(
         stays.order_by()
@@ -201,7 +210,8 @@ def same_name_and_birth(unit: OrgUnit, year: SchoolYear) -> Issue:
         .filter(records__gt=1, schools__gt=1)
         .order_by("student__search_name", "student__date_of_birth")
     )
-    rows = []
+    rows: list[Row] = []
+    shown_groups = 0
     shown = groups[:SAMPLE]
     if shown:
         match = Q(pk__in=[])
@@ -215,6 +225,7 @@ def same_name_and_birth(unit: OrgUnit, year: SchoolYear) -> Issue:
             .order_by("student__search_name", "student__date_of_birth", "school__path")
             .values(
                 "student_id",
+                "student__search_name",
                 "student__full_name",
                 "student__national_id",
                 "student__date_of_birth",
@@ -222,8 +233,11 @@ def same_name_and_birth(unit: OrgUnit, year: SchoolYear) -> Issue:
                 "school_class__name",
             )  # fmt: skip
         )
+        by_group: dict[tuple, list[Row]] = {}
         for m in members:
-            rows.append(
+            by_group.setdefault(
+                (m["student__search_name"], m["student__date_of_birth"]), []
+            ).append(
                 Row(
                     label=m["student__full_name"],
                     detail=_("sinh ngày %(day)s, số định danh %(nid)s")
@@ -235,11 +249,18 @@ def same_name_and_birth(unit: OrgUnit, year: SchoolYear) -> Issue:
                     link=_student_link(m["student_id"]),
                 )
             )
+        for g in shown:
+            members_of = by_group.get((g["student__search_name"], g["student__date_of_birth"]), [])
+            if rows and len(rows) + len(members_of) > SAMPLE:
+                break
+            rows += members_of
+            shown_groups += 1
     return Issue(
         kind="same_name_birth_two_schools",
         title=_("Hai hồ sơ cùng họ tên và ngày sinh ở hai trường"),
         count=len(groups),
-        rows=rows[:SAMPLE],
+        rows=rows,
+        shown=shown_groups,
         severity="warning",
         explanation=_(
             "Hai hồ sơ học sinh trùng họ tên (không phân biệt dấu) và ngày sinh, đang học ở hai "

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import access
 from .alerts import mark_all_read, mark_read, visible_alerts, with_read
+from .annual import format_number, format_value
 from .models import Alert, AlertRule, Severity
 
 PAGE_SIZE = 25
@@ -130,12 +131,64 @@ def _absences(alert: Alert) -> list:
     )
 
 
-def _margin_percent(alert: Alert) -> str:
-    """A relative margin (a share of the target) as a percent, for the figures table."""
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
     try:
-        return f"{Decimal(str((alert.data or {}).get('margin'))) * 100:g}"
+        return Decimal(str(value))
     except (InvalidOperation, ValueError):
-        return ""
+        return None
+
+
+def _number(value, places: int = 2) -> str:
+    """A stored figure the way the site writes it: "1.234,5" ("—" when missing or unreadable)."""
+    return format_number(_decimal(value), places)
+
+
+def _day(value) -> str:
+    """A stored ISO date as dd/mm/YYYY (as it is when it is not one)."""
+    try:
+        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value or "—")
+
+
+def _month(value) -> str:
+    """A stored "YYYY-MM" as mm/YYYY."""
+    bounds = _month_bounds(str(value or ""))
+    return bounds[0].strftime("%m/%Y") if bounds else str(value or "—")
+
+
+def _shown(alert: Alert) -> dict:
+    """The alert's stored data (`Alert.data`: Decimal strings, ISO dates) as the page shows it:
+    decimal comma, "%" after a percent, dd/mm/YYYY."""
+    data = alert.data or {}
+    if alert.rule == AlertRule.BELOW_TARGET:
+        unit = data.get("unit", "")
+        margin = _decimal(data.get("margin"))
+        if margin is not None and data.get("margin_kind") != "points":
+            margin *= 100  # a share of the target, shown as a percent of it
+        return {
+            "value": format_value(_decimal(data.get("value")), unit),
+            "target": format_value(_decimal(data.get("target")), unit),
+            "numerator": _number(data.get("numerator")),
+            "denominator": _number(data.get("denominator")) if data.get("denominator") else "",
+            "margin": format_number(margin),
+        }
+    if alert.rule == AlertRule.REPORT_LATE:
+        return {"due_date": _day(data.get("due_date"))}
+    if alert.rule == AlertRule.ABSENCE:
+        return {"month": _month(data.get("month"))}
+    if alert.rule == AlertRule.TEACHER_SHORTAGE:
+        return {
+            "needed": _number(data.get("needed"), 1),
+            "available": _number(data.get("available"), 1),
+            "shortfall": _number(data.get("shortfall"), 1),
+            "grades": [
+                {**g, "periods": _number(g.get("periods"), 1)} for g in data.get("grades", [])
+            ],
+        }
+    return {}
 
 
 @login_required
@@ -168,7 +221,7 @@ def alert_page(request, pk: int):
             "learner": learner,
             "absences": absences,
             "unexcused": sum(1 for a in absences if not a.excused),
-            "margin_percent": _margin_percent(alert),
+            "shown": _shown(alert),
         },
     )
 

@@ -3,7 +3,9 @@
 - `/monitoring/annual/?org=CODE&year=YYYY-YYYY` (`monitoring:annual`): the report on screen and
   the narrative. Anyone whose read scope covers the unit reads it; the office roles with write
   scope over it (`access.can_edit_annual`) edit the narrative (POST, CSRF) and may start from a
-  draft written from the figures (`&draft=1`: filled into the box, saved only when they save).
+  draft written from the PUBLIC figures (`&draft=1`: filled into the box, saved only when they
+  save; the narrative is printed as written in the public version, so the draft never carries a
+  figure the public tables hide).
 - `/monitoring/annual/<org_code>/<year_code>.xlsx|.pdf` (`monitoring:annual_download`): the
   files; `?public=1` gives the version fit to publish (small cells suppressed, no author).
 
