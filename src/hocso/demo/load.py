@@ -87,6 +87,7 @@ from .grades import (
     class_subjects,
     elapsed,
 )
+from .monitoring import HistorySummary, MonitoringSummary, load_history, load_monitoring
 from .plan import AS_OF, CURRENT_YEAR, EARLIER_YEAR, PREVIOUS_YEAR, DemoPlan, Scale
 from .questions import QuestionsSummary, load_questions
 from .resources import ResourcesSummary, load_resources
@@ -125,6 +126,8 @@ class Summary:
     questions: QuestionsSummary | None = None
     exams: ExamsSummary | None = None
     resources: ResourcesSummary | None = None
+    history: HistorySummary | None = None
+    monitoring: MonitoringSummary | None = None
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -152,6 +155,13 @@ def load_demo(
         summary.enrollments, summary.guardians = _load_students(
             plan, schools, years, class_ids, progress
         )
+        # Five school years of consistent cohorts (demo/monitoring.py), before the grade books
+        # so last year's added classes get theirs.
+        progress("history", 0, 1)
+        summary.history = load_history(plan, schools, years)
+        summary.enrollments += summary.history.enrollments
+        summary.guardians += summary.history.guardians
+        progress("history", 1, 1)
         _load_facilities(plan, schools, progress)
         if grades:
             summary.grades = load_grades(
@@ -175,6 +185,8 @@ def load_demo(
             progress("exams", 0, 2)
             summary.exams = load_exams(seed=seed)
             progress("exams", 2, 2)
+        # Births, absences, reports, the annual narrative, every year's indicators and alerts.
+        summary.monitoring = load_monitoring(plan, progress=progress)
     _refresh_planner_statistics()
     _count(summary, plan)
     summary.seconds = time.monotonic() - started

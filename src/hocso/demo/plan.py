@@ -105,6 +105,14 @@ TRANSFER_NOTES = (
 )
 
 PRESCHOOL_GROUPS = (("MẦM", 3), ("CHỒI", 4), ("LÁ", 5))  # (class label, age in years)
+# Birth cohorts in the Mekong delta shrink ~1–2% a year: each cohort's classes are that much
+# smaller than the one a year older (relative to the 11-year-olds), so grade sizes, and the
+# history demo/monitoring.py walks back from them, drift as they do.
+COHORT_DECLINE = 0.015
+
+
+def cohort_factor(age: int) -> float:
+    return (1 + COHORT_DECLINE) ** (age - 11)
 
 
 def year_dates(code: str) -> tuple[date, date]:
@@ -469,14 +477,15 @@ class DemoPlan:
                             stage_index=index - 1,
                         )  # fmt: skip
                     )
-                size = round(rng.triangular(CLASS_SIZE[0], CLASS_SIZE[1] + 0.99, TYPICAL_CLASS))
+                size = round(rng.triangular(CLASS_SIZE[0], CLASS_SIZE[1] + 0.99, TYPICAL_CLASS)
+                             * cohort_factor(stage.age))  # fmt: skip
                 current.append(
                     ClassRec(
                         school.code,
                         CURRENT_YEAR,
                         stage.grade,
                         name,
-                        size=min(size, CLASS_SIZE[1]),
+                        size=min(max(size, CLASS_SIZE[0]), CLASS_SIZE[1]),
                         predecessor=predecessor,
                         stage_index=index,
                     )  # fmt: skip
@@ -484,14 +493,15 @@ class DemoPlan:
             if stage.grade == 12:
                 # Last year's grade 12 graduated (their classes are not carried forward).
                 for track, number in _tracks(count):
-                    size = round(rng.triangular(CLASS_SIZE[0], CLASS_SIZE[1] + 0.99, TYPICAL_CLASS))
+                    size = round(rng.triangular(CLASS_SIZE[0], CLASS_SIZE[1] + 0.99, TYPICAL_CLASS)
+                                 * cohort_factor(stage.age + 1))  # fmt: skip
                     previous.append(
                         ClassRec(
                             school.code,
                             PREVIOUS_YEAR,
                             12,
                             _class_name(stage, 0, track, number),
-                            size=min(size, CLASS_SIZE[1]),
+                            size=min(max(size, CLASS_SIZE[0]), CLASS_SIZE[1]),
                             predecessor=earlier_class(index, 0, track, number),
                             stage_index=index,
                         )  # fmt: skip

@@ -9,6 +9,7 @@ from hocso.assessment.models import Level, PrimaryOutcome
 from hocso.demo.accounts import DemoAccount, demo_accounts
 from hocso.demo.load import Summary, load_demo
 from hocso.demo.plan import SCALES
+from hocso.monitoring import hooks
 from hocso.orgs.models import OrgUnit, SchoolType
 from hocso.questions.models import ItemStatus
 
@@ -99,10 +100,12 @@ class Command(BaseCommand):
             _("Đang tạo dữ liệu mẫu (quy mô %(scale)s, seed %(seed)s)…")
             % {"scale": scale, "seed": seed}
         )
-        summary = load_demo(
-            scale=SCALES[scale], seed=seed, grades=not no_grades,
-            progress=self._progress if show_progress else _silent,
-        )  # fmt: skip
+        # The loader recomputes every indicator at its end: nothing to queue per save meanwhile.
+        with hooks.paused():
+            summary = load_demo(
+                scale=SCALES[scale], seed=seed, grades=not no_grades,
+                progress=self._progress if show_progress else _silent,
+            )  # fmt: skip
         self._print_summary(summary)
         self._print_accounts(summary.accounts)
 
@@ -118,6 +121,8 @@ class Command(BaseCommand):
             "questions": _("Ngân hàng câu hỏi và ma trận đề"),
             "exams": _("Bài thi trực tuyến (làm bài, chấm, phân tích)"),
             "resources": _("Kho học liệu số (tải lên, duyệt)"),
+            "history": _("Lịch sử năm học 2022-2023 đến nay (lớp, lượt học)"),
+            "monitoring": _("Giám sát: số trẻ sinh, nghỉ học, báo cáo, chỉ tiêu, cảnh báo"),
         }
         self.stderr.write(f"  {labels.get(stage, stage)}: {_number(done)}/{_number(total)}")
 
@@ -156,6 +161,7 @@ class Command(BaseCommand):
             *_questions_lines(s.questions),
             *_exams_lines(s.exams),
             *_resources_lines(s.resources),
+            *_monitoring_lines(s.history, s.monitoring),
             _(
                 "Lưu ý: chỉ sinh phần tỉnh Trà Vinh cũ của tỉnh Vĩnh Long. Tỉnh Trà Vinh (84) và 9 "
                 "huyện/thị/thành hết hiệu lực ngày 30/6/2025, đơn vị kế thừa là tỉnh Vĩnh Long (86); "
@@ -324,6 +330,51 @@ def _resources_lines(r) -> list[str]:
             "seconds": r.seconds,
         }
     ]
+
+
+def _monitoring_lines(h, m) -> list[str]:
+    """The five school years of history and what the monitoring centre shows."""
+    lines = []
+    if h is not None:
+        lines.append(
+            _(
+                "  Lịch sử %(years)s năm học: thêm %(classes)s lớp, %(enrollments)s lượt học, "
+                "%(learners)s hồ sơ (bỏ học %(dropouts)s; lưu ban %(repeats)s) (%(seconds).1f giây)"
+            )
+            % {
+                "years": h.years,
+                "classes": _number(h.classes),
+                "enrollments": _number(h.enrollments),
+                "learners": _number(h.learners),
+                "dropouts": _number(h.drop_outs),
+                "repeats": _number(h.repeats),
+                "seconds": h.seconds,
+            }
+        )
+    if m is not None:
+        from hocso.monitoring.models import ReportStatus
+
+        statuses = dict(ReportStatus.choices)
+        reports = ", ".join(
+            f"{statuses.get(code, code)} {_number(n)}" for code, n in m.reports.items()
+        )
+        lines.append(
+            _(
+                "  Giám sát: số trẻ sinh %(births)s dòng; ngày nghỉ học %(absences)s (%(risk)s học "
+                "sinh nguy cơ bỏ học); báo cáo đầu năm: %(reports)s; giá trị chỉ tiêu "
+                "%(values)s; cảnh báo: %(alerts)s (%(seconds).1f giây)"
+            )
+            % {
+                "births": _number(m.births),
+                "absences": _number(m.absences),
+                "risk": m.at_risk,
+                "reports": reports or "—",
+                "values": _number(m.values),
+                "alerts": m.alerts or "—",
+                "seconds": m.seconds,
+            }
+        )
+    return lines
 
 
 def _number(value: int) -> str:
