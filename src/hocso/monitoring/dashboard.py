@@ -21,6 +21,7 @@ from `selectors._children_in_scope`; the pages check `access.can_view` first.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import numberformat
@@ -257,12 +258,27 @@ class Frame:
     ancestors: list[OrgUnit]
     children: list[OrgUnit]
     years: list[SchoolYear]
+    # "As of a date" (monitoring/asof.py): the day and boundaries ("then" / "today") shown, the
+    # units being those of that day's tree; None / "" for the stored values of the school year.
+    day: date | None = None
+    boundaries: str = ""
 
     @property
     def query(self) -> str:
+        """org & year: what the other sections of the centre keep (section nav)."""
         from urllib.parse import urlencode
 
         return urlencode({"org": self.unit.code, "year": self.year.code})
+
+    def query_for(self, unit_code: str) -> str:
+        """The query of this view for another unit: the same year, or the same day and
+        boundaries (drill-down keeps them)."""
+        from urllib.parse import urlencode
+
+        if self.day is None:
+            return urlencode({"org": unit_code, "year": self.year.code})
+        params = {"org": unit_code, "date": self.day.isoformat(), "boundaries": self.boundaries}
+        return urlencode(params)
 
 
 def frame_for(*, actor, unit: OrgUnit, year: SchoolYear) -> Frame:

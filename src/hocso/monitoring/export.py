@@ -187,8 +187,12 @@ def pdf_bytes(
 # ---------------------------------------------------------------- responses
 
 
-def response(kind: str, *, title: str, unit, year, sheets: list[Sheet], landscape=False):
-    """The download of `kind` ("xlsx" or "pdf") as an HttpResponse."""
+def response(
+    kind: str, *, title: str, unit, year, sheets: list[Sheet], landscape=False, file_title=None
+):
+    """The download of `kind` ("xlsx" or "pdf") as an HttpResponse; its file is named after
+    `file_title` when given (a title with a date: "01/03/2025" would lose its slashes), else the
+    title."""
     if kind == "xlsx":
         body = xlsx_bytes(title=title, unit=unit, year=year, sheets=sheets)
         content_type = XLSX_TYPE
@@ -196,6 +200,6 @@ def response(kind: str, *, title: str, unit, year, sheets: list[Sheet], landscap
         body = pdf_bytes(title=title, unit=unit, year=year, sheets=sheets, landscape=landscape)
         content_type = "application/pdf"
     result = HttpResponse(body, content_type=content_type)
-    name = filename(title, unit, year, kind)
+    name = filename(file_title or title, unit, year, kind)
     result["Content-Disposition"] = f'attachment; filename="{name}"'
     return result

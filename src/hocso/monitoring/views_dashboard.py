@@ -4,7 +4,10 @@
   target, written out and drawn as a bullet), then the usual statistics.
 - `/monitoring/indicators/<code>/?org=&year=`: one indicator — its trend over the school years
   with the target, the ranking of the child units (a click on a bar or a row opens the same page
-  for that child: drill-down without a map), the breakdowns, the definition.
+  for that child: drill-down without a map), the breakdowns, the definition. With
+  `&date=YYYY-MM-DD&boundaries=then|today`: the indicator as of that day (monitoring/asof.py) —
+  the unit and its children of that day's tree ("then") or of today's, computed by the engine
+  like the values API; drill-down keeps the date; a unit not in that tree is explained.
 - `/monitoring/table/?org=&year=&sort=&order=`: every indicator × (the unit and each child).
 
 Each view also answers `&format=xlsx` and `&format=pdf` with the same tables (monitoring/
@@ -25,7 +28,7 @@ from django.views.decorators.http import require_GET
 
 from hocso.orgs.models import OrgUnit
 
-from . import access, dashboard, export, selectors
+from . import access, asof, dashboard, export, selectors
 from .models import Indicator, Unit
 
 FORMATS = ("xlsx", "pdf")
@@ -232,25 +235,44 @@ def _indicator_sheets(detail: dashboard.IndicatorDetail) -> list[export.Sheet]:
     return [trend, ranking, groups]
 
 
-@login_required
-@require_GET
-def indicator_page(request, code: str):
-    frame = _frame(request)
-    if frame is None:
-        return _no_year(request, "dashboard")
-    try:
-        detail = dashboard.indicator_detail(frame=frame, code=code)
-    except Indicator.DoesNotExist:
-        raise Http404 from None
+def _asof_sheets(detail: dashboard.IndicatorDetail) -> list[export.Sheet]:
+    """The as-of view's tables: the unit's own figure, then the ranking of its children."""
+    card = detail.card
+    own = export.Sheet(
+        title=_("Giá trị của đơn vị"),
+        headers=[
+            _("Mã đơn vị"),
+            _("Đơn vị"),
+            _("Giá trị"),
+            _("Tử số"),
+            _("Mẫu số"),
+            _("Mục tiêu"),
+            _("Chênh lệch so với mục tiêu"),
+            _("Đánh giá"),
+        ],  # fmt: skip
+        rows=[
+            [
+                detail.unit.code,
+                detail.unit.name,
+                card.figure.value,
+                card.figure.numerator,
+                card.figure.denominator,
+                card.target,
+                card.gap,
+                card.status_label,
+            ]  # fmt: skip
+        ],
+        widths=[14, 40, 12, 12, 12, 10, 12, 18],
+    )
+    return [own, _indicator_sheets(detail)[1]]
+
+
+def _render_indicator(request, frame, detail: dashboard.IndicatorDetail, extra: dict, status=200):
+    """The indicator page (stored values or as of a date): texts, drill-down links, charts."""
     indicator = detail.indicator
-    kind = request.GET.get("format")
-    if kind in FORMATS:
-        return export.response(
-            kind, title=indicator.name, unit=frame.unit, year=frame.year,
-            sheets=_indicator_sheets(detail),
-        )  # fmt: skip
+    page_url = reverse("monitoring:indicator", args=[indicator.code])
     for row in detail.ranking:
-        row.url = _indicator_url(indicator.code, row.unit.code, frame.year.code)
+        row.url = f"{page_url}?{frame.query_for(row.unit.code)}"
         _texts(row, indicator.unit)
         row.colour = dashboard.STATUS_COLOURS[row.status]
         row.status_label = str(dashboard.STATUS_LABELS[row.status])
@@ -281,29 +303,148 @@ def indicator_page(request, code: str):
         ],
         "target": dashboard._float(detail.card.target),
     }
-    return render(
-        request,
-        "monitoring/indicator.html",
-        {
-            "frame": frame,
-            "detail": detail,
-            "indicator": indicator,
-            "card": detail.card,
-            "chart": chart,
-            "groups": [
-                (dashboard.BREAKDOWN_GROUPS.get(group, group), rows)
-                for group, rows in detail.breakdowns.items()
-            ],
-            "section": "dashboard",
-            "nav_query": frame.query,
-            "exports": _export_links(request),
-            "view_name": "monitoring:indicator",
-            "view_args": indicator.code,
-            "unit_label": _unit_label(indicator),
-            "labels": _labels(),
-            "ranking_height": max(RANKING_MIN_HEIGHT, RANKING_BAR * len(detail.ranking) + 60),
-        },
+    context = {
+        "frame": frame,
+        "detail": detail,
+        "indicator": indicator,
+        "card": detail.card,
+        "chart": chart,
+        "groups": [
+            (dashboard.BREAKDOWN_GROUPS.get(group, group), rows)
+            for group, rows in detail.breakdowns.items()
+        ],
+        "section": "dashboard",
+        "nav_query": frame.query,
+        "exports": _export_links(request),
+        "view_name": "monitoring:indicator",
+        "view_args": indicator.code,
+        "unit_label": _unit_label(indicator),
+        "labels": _labels(),
+        "ranking_height": max(RANKING_MIN_HEIGHT, RANKING_BAR * len(detail.ranking) + 60),
+        "asof_form": _asof_form(request, frame),
+        **extra,
+    }
+    return render(request, "monitoring/indicator.html", context, status=status)
+
+
+def _asof_form(request, frame, errors: dict | None = None) -> dict:
+    """The "as of a date" form's values (as typed) and errors ({field: [messages]})."""
+    return {
+        "enabled": True,
+        "date": request.GET.get("date", ""),
+        "boundaries": request.GET.get("boundaries") or asof.THEN,
+        "errors": errors or {},
+        "stored_url": "?" + urlencode({"org": frame.unit.code, "year": frame.year.code}),
+    }
+
+
+@login_required
+@require_GET
+def indicator_page(request, code: str):
+    if request.GET.get("date"):
+        return _indicator_on_page(request, code)
+    frame = _frame(request)
+    if frame is None:
+        return _no_year(request, "dashboard")
+    try:
+        detail = dashboard.indicator_detail(frame=frame, code=code)
+    except Indicator.DoesNotExist:
+        raise Http404 from None
+    kind = request.GET.get("format")
+    if kind in FORMATS:
+        return export.response(
+            kind, title=detail.indicator.name, unit=frame.unit, year=frame.year,
+            sheets=_indicator_sheets(detail),
+        )  # fmt: skip
+    return _render_indicator(request, frame, detail, {})
+
+
+def _indicator_on_page(request, code: str):
+    """The indicator as of `?date=` on `&boundaries=then|today` (monitoring/asof.py)."""
+    if not access.can_view(request.user):
+        raise PermissionDenied
+    org = request.GET.get("org") or None
+    try:
+        moment = asof.moment_for(request.GET.get("date"), request.GET.get("boundaries"))
+    except ValidationError as error:
+        return _asof_invalid(request, code, error)
+    try:
+        frame = asof.frame_on(actor=request.user, code=org, moment=moment)
+    except OrgUnit.DoesNotExist:
+        raise Http404 from None
+    except asof.NotInTree as error:
+        return _not_in_tree(request, code, error, moment)
+    try:
+        detail = asof.indicator_detail_on(actor=request.user, frame=frame, code=code)
+    except Indicator.DoesNotExist:
+        raise Http404 from None
+    description = asof.describe(frame)
+    kind = request.GET.get("format")
+    if kind in FORMATS:
+        return export.response(
+            kind, title=f"{detail.indicator.name} — {description}", unit=frame.unit,
+            year=frame.year, sheets=_asof_sheets(detail),
+            file_title=" ".join(
+                [detail.indicator.name, _("ngày"), frame.day.isoformat(),
+                 asof.boundaries_label(frame.boundaries)]
+            ),
+        )  # fmt: skip
+    return _render_indicator(request, frame, detail, {"asof": description})
+
+
+def _asof_invalid(request, code: str, error: ValidationError):
+    """A malformed date or boundaries: the stored values' page with the form's error (400)."""
+    frame = _frame(request)
+    if frame is None:
+        return _no_year(request, "dashboard")
+    try:
+        detail = dashboard.indicator_detail(frame=frame, code=code)
+    except Indicator.DoesNotExist:
+        raise Http404 from None
+    errors = error.message_dict if hasattr(error, "error_dict") else {"date": error.messages}
+    # The form is re-rendered with what was typed and why it was refused.
+    return _render_indicator(
+        request, frame, detail, {"asof_form": _asof_form(request, frame, errors)}, status=400
     )
+
+
+def _not_in_tree(request, code: str, error: asof.NotInTree, moment: asof.Moment):
+    """The unit asked is not in the tree of that day: say so, and where to look instead."""
+    try:
+        indicator = selectors.indicators_catalog().get(code=code)
+    except Indicator.DoesNotExist:
+        raise Http404 from None
+    unit = error.unit
+    frame = dashboard.Frame(
+        unit=unit, year=moment.year, ancestors=[], children=[], years=[],
+        day=moment.day, boundaries=moment.boundaries,
+    )  # fmt: skip
+    page_url = reverse("monitoring:indicator", args=[indicator.code])
+    day = moment.day.isoformat()
+    alternatives = [
+        {"unit": other, "url": f"{page_url}?{frame.query_for(other.code)}"}
+        for other in asof.in_its_place(actor=request.user, unit=unit, moment=moment)
+    ]
+    today_url = None
+    if moment.boundaries == asof.THEN and asof.in_tree_today(unit, moment.day):
+        today_url = "?" + urlencode({"org": unit.code, "date": day, "boundaries": asof.TODAY})
+    context = {
+        "frame": frame,
+        "indicator": indicator,
+        "heading": indicator.name,
+        "section": "dashboard",
+        "nav_query": frame.query,
+        "view_name": "monitoring:indicator",
+        "view_args": indicator.code,
+        "asof": asof.describe(moment),
+        "asof_form": _asof_form(request, frame),
+        "not_in_tree": {
+            "alternatives": alternatives,
+            "today_url": today_url,
+            "top_url": "?" + urlencode({"date": day, "boundaries": moment.boundaries}),
+        },
+    }
+    return render(request, "monitoring/indicator.html", context)
 
 
 # ---------------------------------------------------------------- the table
