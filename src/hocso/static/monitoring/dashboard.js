@@ -97,7 +97,9 @@
       animation: false,
       tooltip: { trigger: "item", formatter: function (p) {
         var row = rows[p.dataIndex];
-        return row.name + ": " + format(row.value, data.unit) + "<br>" + labels.open;
+        // A formatter string is HTML: unit names are escaped.
+        var escape = echarts.format.encodeHTML;
+        return escape(row.name) + ": " + escape(format(row.value, data.unit)) + "<br>" + escape(labels.open);
       } },
       grid: { left: 8, right: 56, top: 8, bottom: 24, containLabel: true },
       xAxis: { type: "value", min: 0, max: data.unit === "percent" ? 100 : null,
