@@ -276,3 +276,51 @@ def test_api_bad_date_boundaries_or_unit_answer_422(client, reformed, params, fi
 def test_api_out_of_scope_unit_on_a_date_is_404(client, reformed):
     response = _get(client, reformed.admin_c, org="842", date="2024-10-01")
     assert response.status_code == 404
+
+
+# --- what a reader of part of a unit learns ----------------------------------------------------
+
+
+@pytest.fixture
+def commune_officer(reformed):
+    """An officer of commune 28432 (today: 86 → 28432 → A). School B was in 28432 until
+    2025-01-01 and is now under 29161: out of this officer's scope."""
+    officer = UserFactory(username="phong_28432")
+    role_grant(
+        actor=None, user=officer, role=Role.DISTRICT_OFFICER, org_unit=reformed.tree.commune1
+    )
+    return officer
+
+
+@pytest.mark.parametrize("code", ["enrollment", "learners_valid_id", "dropout_rate"])
+def test_a_units_total_on_a_date_is_the_sum_of_what_the_reader_may_see(
+    reformed, commune_officer, code
+):
+    body = _values(reformed, "28432", BEFORE, code=code, actor=commune_officer)
+    # That day 28432 held A (4 learners) and B (2): B has moved out of the officer's scope since.
+    assert [c["org"] for c in body["children"]] == ["84000001"]
+    assert body["numerator"] == sum(c["numerator"] for c in body["children"])
+    if body["denominator"] is not None:
+        assert body["denominator"] == sum(c["denominator"] for c in body["children"])
+    if code == "enrollment":
+        assert body["numerator"] == D(4)  # never 6: B's two learners stay out
+
+
+def test_a_school_moved_out_of_scope_is_never_in_the_readers_total(reformed, commune_officer):
+    for day in (BEFORE, date(2024, 12, 31), AFTER_MOVE):
+        for boundaries in ("then", "today"):
+            body = _values(reformed, "28432", day, boundaries, actor=commune_officer)
+            assert body["numerator"] == sum(c["numerator"] for c in body["children"])
+            assert "84000002" not in {c["org"] for c in body["children"]}
+    # The province officer (who reads B) still sees the whole commune of that day.
+    assert _counts(_values(reformed, "28432", BEFORE)) == (
+        D(6), {"84000001": D(4), "84000002": D(2)},
+    )  # fmt: skip
+
+
+def test_api_a_restricted_officer_does_not_learn_a_moved_schools_count(
+    client, reformed, commune_officer
+):
+    body = _get(client, commune_officer, org="28432", date="2024-10-01").json()
+    assert body["numerator"] == 4.0
+    assert [(c["org"], c["numerator"]) for c in body["children"]] == [("84000001", 4.0)]

@@ -10,8 +10,10 @@ indicator's unit (a percent as 0–100), null when the denominator is 0 or the i
 data source yet ("source": "none" in the catalog) — never a made-up figure.
 
 `GET /open/indicators` (and `.csv`) is open data: no login, aggregates of today's units only,
-small learner counts suppressed by monitoring/suppression.py, read from the snapshot the last
-full recompute stored (monitoring/opendata.py) when there is one.
+small learner counts suppressed by monitoring/suppression.py, served ONLY from the year's
+snapshot that the last full recompute stored (monitoring/opendata.py) — one state for every open
+view, whatever the incremental updates did since. A unit or indicator not in the snapshot has
+null figures and "source": "unavailable" until the next full recompute.
 """
 
 import io
@@ -140,7 +142,11 @@ class OpenRowOut(Schema):
     name: str
     name_en: str
     unit: str = Field(description="percent, ratio, count or average")
-    source: str = Field(description='"live", or "none": no data source yet (figures null)')
+    source: str = Field(
+        description='"live"; "none": no data source yet (figures null); "unavailable": not in the '
+        "published snapshot yet — a unit opened or an indicator published since the last full "
+        "recompute (figures null until the next one)"
+    )
     org: str = Field(description="Code of the unit")
     org_name: str
     numerator: float | None

@@ -7,7 +7,9 @@ averaged. A per-unit source (curriculum coverage) is asked for each unit directl
 
 `recompute` replaces the stored rows of the units it covers (the org's subtree in today's tree,
 or the whole tree) in one transaction per indicator, so running it twice gives the same rows and
-a failure leaves the previous figures of that indicator whole. The number of queries depends on
+a failure leaves the previous figures of that indicator whole. Each of those transactions first
+locks the top units that `recompute_school` locks first (`_lock_tops`) and only then reads the
+data, so a concurrent incremental task is ordered wholly before or after it, never overwritten. The number of queries depends on
 the number of indicators and breakdowns, not on the number of schools (per-unit sources aside).
 A full recompute (whole tree, every indicator) ends by refreshing the year's open-data snapshot
 (opendata.py).
@@ -23,6 +25,7 @@ successor). Computed when asked, never stored.
 """
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -180,35 +183,48 @@ def recompute(
     written = 0
     for indicator in indicators:
         source = _source_of(indicator)
-        if source.additive:
-            rows = _rows_additive(source, indicator, year, under, units)
-        else:
-            rows = _rows_per_unit(source, year, units)
         with transaction.atomic():
-            IndicatorValue.objects.filter(
-                indicator=indicator, year=year, org_unit__in=units_qs
-            ).delete()
-            IndicatorValue.objects.bulk_create(
-                [
-                    IndicatorValue(
-                        indicator=indicator,
-                        org_unit_id=unit_id,
-                        year=year,
-                        breakdown=key,
-                        numerator=num,
-                        denominator=den,
-                        computed_at=now,
-                    )
-                    for (unit_id, key), (num, den) in rows.items()
-                ],
-                batch_size=WRITE_BATCH,
-            )
+            # The locks recompute_school takes first, before reading anything (see _lock_tops).
+            _lock_tops(org)
+            if source.additive:
+                rows = _rows_additive(source, indicator, year, under, units)
+            else:
+                rows = _rows_per_unit(source, year, units)
+            _write_rows(indicator, year, units_qs, rows, now)
         written += len(rows)
     if full:
         from .opendata import refresh_snapshot
 
         refresh_snapshot(year)
     return RecomputeSummary(indicators=len(indicators), units=len(units), values=written)
+
+
+def _lock_tops(org: OrgUnit | None) -> list[int]:
+    """Lock (SELECT … FOR UPDATE, in recompute_school's order: depth, then path) the highest
+    units of today's tree above everything `recompute` is about to rewrite: `org` and its
+    ancestors, or without `org` the top of every chain (the units whose parent is not in today's
+    tree: the provinces). Every recompute_school of a school below takes the same rows first, so
+    a recompute_school either commits before this indicator's data are READ (and the rewrite
+    includes its change) or waits until the rewrite commits (and moves it by its difference):
+    a full recompute never overwrites newer figures with older ones. Returns the locked pks.
+    SQLite has one writer at a time anyway (select_for_update is a no-op there)."""
+    if org is not None:
+        qs = current_units().filter(path__in=ancestor_paths(org.path))
+    else:
+        qs = current_units().exclude(parent__in=current_units())
+    return list(qs.select_for_update().order_by("depth", "path").values_list("pk", flat=True))
+
+
+def _write_rows(indicator, year, units_qs, rows: dict[tuple[int, str], Pair], now) -> None:
+    """Replace the stored rows of `indicator` in `year` for the units of `units_qs`."""
+    IndicatorValue.objects.filter(indicator=indicator, year=year, org_unit__in=units_qs).delete()
+    IndicatorValue.objects.bulk_create(
+        [
+            _value_row(indicator.pk, unit_id, year, key, pair, now)
+            for (unit_id, key), pair in rows.items()
+        ],
+        batch_size=WRITE_BATCH,
+    )
 
 
 # ---------------------------------------------------------------- incremental: one school
@@ -444,11 +460,22 @@ def tree_for(day: date, boundaries: str = THEN) -> DayTree:
 
 
 def pairs_on(
-    indicator: Indicator, year: SchoolYear, tree: DayTree, unit_ids: list[int]
+    indicator: Indicator,
+    year: SchoolYear,
+    tree: DayTree,
+    unit_ids: list[int],
+    *,
+    schools: Collection[int] | None = None,
 ) -> dict[int, Pair]:
     """(numerator, denominator) of `indicator` on `tree.day` for the units `unit_ids` of `tree`:
-    the learners enrolled that day (sources.py, `on=`) of every school, summed over the schools
-    under each unit in that tree. A per-unit source is asked for each unit (it has no history)."""
+    the learners enrolled that day (sources.py, `on=`) of the schools, summed over the schools
+    under each unit in that tree. A per-unit source is asked for each unit (it has no history).
+
+    `schools` (school pks) limits the sum to those schools — the ones the reader may see (their
+    read scope, selectors._values_on): on the tree of another day a unit may hold schools that
+    have since left the reader's scope, whose figures must not reach them as "the unit's total
+    minus the children shown". A unit's total is then the sum over the schools of `schools`
+    under it. None: every school."""
     source = _source_of(indicator)
     if source is None:
         raise ValueError(f"Chỉ tiêu {indicator.code} chưa có nguồn dữ liệu")
@@ -457,7 +484,10 @@ def pairs_on(
         return {pk: source.per_unit(units[pk], year) for pk in unit_ids}
     wanted = {tree.paths[pk]: pk for pk in unit_ids}
     totals: dict[int, Pair] = {}
+    allowed = None if schools is None else set(schools)
     for school_id, pair in source.per_school(year, on=tree.day).items():
+        if allowed is not None and school_id not in allowed:
+            continue
         path = tree.school_paths.get(school_id)
         if path is None:  # not open that day (or closed without a successor, for "today")
             continue

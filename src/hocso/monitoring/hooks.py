@@ -8,18 +8,24 @@ recompute_school: that school's rows and its ancestors' sums, O(depth)). A rolle
 transaction (or savepoint) queues nothing. Outside a transaction (autocommit) the pair is queued
 at once.
 
-What the receivers do is cheap on purpose — add an id to a set, no query — because every save of
-those models in every app (and test) runs them; the ids are resolved to pairs at the commit:
+What the receivers do is cheap on purpose — add an id to a set — because every save of those
+models in every app (and test) runs them; the ids are resolved to pairs at the commit:
 - Enrollment, SchoolClass: (school, year) of the row;
 - Staff, Room, Equipment (no school year; today's data): (school, the current year);
 - Student: the (school, year) of each of the learner's enrollments (attributes such as gender,
   ID or status change the counts wherever they are counted); a deleted learner's enrollments
   are deleted with it and mark their own pairs;
 - RoleAssignment of a school admin: (that school, the current year).
+A row edited in place may leave the pair it counted in: an enrollment whose class is corrected to
+another year (registry student_change_class), a staff member, room or piece of equipment moved to
+another school, a class moved to another school or year, a role assignment changed to another
+role or unit. So before saving an EXISTING row of those models (one with a pk), a pre_save
+receiver reads the row's stored school/year (or role/unit) — one query by pk, skipped when
+`update_fields` leaves those fields out — and the post_save receiver marks the OLD pair too when
+it differs. New rows cost no query.
 Grade entries (assessment scores, one source's "has grade entries") are written in bulk and so
 are the org tree's moves and closures: the full recompute (`hocso monitoring recompute`,
-nightly) brings those in. A staff member or learner moved to another school by editing the
-row marks the new school only; the old one follows at the next full recompute.
+nightly) brings those in.
 
 Bulk writes (the importers' bulk_create/update) bypass signals: an importer calls
 `data_changed(school_ids, year)` after writing (registry/importers/jobs.py does). A bulk loader
@@ -32,7 +38,7 @@ import threading
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 logger = logging.getLogger(__name__)
 
@@ -169,15 +175,49 @@ def pending_pairs(using: str | None = None) -> set[tuple[int, int | None]]:
 
 # ---------------------------------------------------------------- receivers
 
+_OLD = "_hocso_monitoring_old"
+# model name → the fields whose old values mark an old pair when changed in place.
+_TRACKED = {
+    "Enrollment": ("school", "year"),
+    "SchoolClass": ("school", "year"),
+    "Staff": ("school",),
+    "Room": ("school",),
+    "Equipment": ("school",),
+    "RoleAssignment": ("role", "org_unit"),
+}
+
+
+def _remember(sender, instance, raw=False, using=None, update_fields=None, **kwargs):
+    """pre_save: keep the stored values of the tracked fields of an existing row that this save
+    changes (one query by pk), for the post_save receiver to mark the old pair."""
+    instance.__dict__.pop(_OLD, None)
+    if raw or instance.pk is None or getattr(_local, "paused", 0):
+        return
+    names = _TRACKED[sender.__name__]
+    if update_fields is not None and not set(names) & set(update_fields):
+        return
+    attnames = [sender._meta.get_field(name).attname for name in names]
+    old = sender._base_manager.using(using).filter(pk=instance.pk).values_list(*attnames).first()
+    if old is not None and old != tuple(getattr(instance, a) for a in attnames):
+        instance.__dict__[_OLD] = dict(zip(attnames, old, strict=True))
+
+
+def _old(instance) -> dict | None:
+    return instance.__dict__.pop(_OLD, None)
+
 
 def _school_year(sender, instance, using=None, raw=False, **kwargs):
     if not raw:
         _mark(using, "pairs", (instance.school_id, instance.year_id))
+        if old := _old(instance):
+            _mark(using, "pairs", (old["school_id"], old["year_id"]))
 
 
 def _school_today(sender, instance, using=None, raw=False, **kwargs):
     if not raw:
         _mark(using, "schools", instance.school_id)
+        if old := _old(instance):
+            _mark(using, "schools", old["school_id"])
 
 
 def _student(sender, instance, using=None, raw=False, **kwargs):
@@ -188,8 +228,13 @@ def _student(sender, instance, using=None, raw=False, **kwargs):
 def _role(sender, instance, using=None, raw=False, **kwargs):
     from hocso.accounts.models import Role
 
-    if not raw and instance.role == Role.SCHOOL_ADMIN:
+    if raw:
+        return
+    if instance.role == Role.SCHOOL_ADMIN:
         _mark(using, "units", instance.org_unit_id)
+    old = _old(instance)
+    if old and old["role"] == Role.SCHOOL_ADMIN:
+        _mark(using, "units", old["org_unit_id"])
 
 
 def connect() -> None:
@@ -210,5 +255,7 @@ def connect() -> None:
     for model, receiver, on_delete in receivers:
         uid = f"hocso.monitoring.hooks.{model.__name__}"
         post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}.save")
+        if model.__name__ in _TRACKED:
+            pre_save.connect(_remember, sender=model, dispatch_uid=f"{uid}.pre_save")
         if on_delete:
             post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}.delete")

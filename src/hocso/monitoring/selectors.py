@@ -12,8 +12,14 @@ a read must not change data. An indicator without a data source yields null figu
 
 Values *on a date* (`on=`) are computed when asked (compute.pairs_on): the learners enrolled that
 day, summed over the tree of that day (`boundaries="then"`: the units valid that day, a closed
-district included) or of today (`"today"`). Open data reads the snapshot of the last full
-recompute when there is one (opendata.py).
+district included) or of today (`"today"`). Only the schools in the actor's read scope are
+summed: on another day's tree a unit may hold a school that has since moved out of the actor's
+scope, and its figures must not be learnable as "the unit's total minus the children shown".
+So on a date a unit's total is the sum over the schools the actor may see under it — for a
+reader of the whole unit the same as the unit's total, for a reader of part of it less.
+
+Open data (no login) is served only from the year's snapshot (opendata.py), one state for every
+open view.
 """
 
 import re
@@ -194,7 +200,8 @@ def indicator_values(
     day (module docstring) in the school year `year_code` (default: the one containing the day),
     on the tree of that day (`boundaries="then"`: the unit may be one closed since, e.g. a
     district before the 2025 reform; its children are its children of that day) or of today
-    (`"today"`). A unit that is not in that tree is a ValidationError (422); without `org_code`,
+    (`"today"`), summing only the schools in the actor's read scope (a unit's total is the sum of
+    what the actor may see under it, so it never discloses a school outside that scope). A unit that is not in that tree is a ValidationError (422); without `org_code`,
     the actor's home unit, or on a day it did not exist the highest unit they read that day.
     """
     indicator = indicators_catalog().get(code=code)
@@ -265,6 +272,16 @@ def _unit_on(actor, org_code: str | None, tree) -> OrgUnit:
     return OrgUnit.objects.get(pk=top)
 
 
+def _schools_readable(scope) -> set[int] | None:
+    """The pks of the schools (open or closed) whose own path the scope reads; None for a scope
+    that reads everything."""
+    if scope.everything:
+        return None
+    return set(
+        OrgUnit.objects.filter(scope.q("path"), kind=OrgKind.SCHOOL).values_list("pk", flat=True)
+    )
+
+
 def _values_on(actor, indicator, org_code, year_code, day: date, boundaries: str) -> dict:
     from hocso.accounts.scope import scope_for
 
@@ -284,7 +301,9 @@ def _values_on(actor, indicator, org_code, year_code, day: date, boundaries: str
     if not indicator.has_source or indicator.source not in _sources():
         figures = {u.pk: NO_DATA for u in units}
     else:
-        pairs = compute.pairs_on(indicator, year, tree, [u.pk for u in units])
+        pairs = compute.pairs_on(
+            indicator, year, tree, [u.pk for u in units], schools=_schools_readable(scope)
+        )
         figures = {
             pk: Figure(num, den, compute.value_of(num, den, indicator.unit))
             for pk, (num, den) in pairs.items()
@@ -338,7 +357,9 @@ def _published(
 ) -> dict[int, tuple[Figure, bool]]:
     """The published figure (and whether it is suppressed) of every unit of `tree`, the whole
     open tree: suppression is decided once for the tree, so no two views can be set against each
-    other. A source with no learners behind it suppresses nothing: only `shown` is computed."""
+    other. A source with no learners behind it suppresses nothing: only `shown` is computed.
+    Computed now from the stored values: what opendata.refresh_snapshot stores; the open
+    endpoints never call it directly (they serve the snapshot only, open_indicators)."""
     from . import compute
     from .suppression import LEARNER_FIGURE, Cell, learners_behind, suppress
 
@@ -381,8 +402,13 @@ def open_indicators(*, org_code: str | None = None, year_code: str | None = None
     indicator, each unit followed by its children (by name). Aggregates only: no person is named
     or counted below five. An unknown or closed unit: DoesNotExist (404).
 
-    The figures come from the year's snapshot (opendata.py) when it holds them, else are
-    computed here — the same figures either way, as of the last full recompute."""
+    The figures come ONLY from the year's snapshot (opendata.py: the state of the last full
+    recompute, suppressed once over the whole tree), never from the stored values the
+    incremental tasks keep moving: two states published side by side would let one be set
+    against the other (a difference attack on suppressed cells). A unit or indicator the
+    snapshot does not hold (opened or published since) has null figures and "source":
+    "unavailable" until the next full recompute. Without any snapshot of the year, the whole
+    tree is computed once and stored as the snapshot (opendata.snapshot_for), then served."""
     year = school_year_for(year_code)
     open_qs = open_units()
     if org_code:
@@ -397,29 +423,23 @@ def open_indicators(*, org_code: str | None = None, year_code: str | None = None
     for top in tops:
         children = sorted(by_parent.get(top.pk, []), key=lambda u: (fold(u.name), u.name, u.code))
         shown += [top, *children]
-    from .opendata import snapshot_figures
+    from .opendata import snapshot_for
 
-    snapshot = snapshot_figures(year)
+    snapshot = snapshot_for(year)
     items = []
     for indicator in indicators_catalog().filter(is_public=True):
         live = indicator.has_source and indicator.source in _sources()
-        figures = {}
-        if live and snapshot is not None:
-            keys = [(indicator.code, unit.code) for unit in shown]
-            if all(key in snapshot for key in keys):
-                figures = {unit.pk: snapshot[key] for unit, key in zip(shown, keys, strict=True)}
-        if live and not figures:
-            figures = _published(indicator, tree, shown, year)
         target = target_for(indicator, year)
         for unit in shown:
-            figure, suppressed = figures.get(unit.pk, (NO_DATA, False))
+            published = snapshot.get((indicator.code, unit.code)) if live else None
+            figure, suppressed = published or (NO_DATA, False)
             items.append(
                 {
                     "code": indicator.code,
                     "name": indicator.name,
                     "name_en": indicator.name_en,
                     "unit": indicator.unit,
-                    "source": "live" if live else "none",
+                    "source": "none" if not live else "live" if published else "unavailable",
                     "org": unit.code,
                     "org_name": unit.name,
                     "numerator": figure.numerator,
