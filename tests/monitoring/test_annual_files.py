@@ -149,6 +149,27 @@ def test_public_figures_hide_a_commune_of_three_learners_and_its_complement(
     assert not any(c.cells[facilities][1] for c in public.children)
 
 
+def test_public_figures_are_the_open_data_snapshot_not_the_moving_stored_values(
+    school_data, small_commune
+):
+    """After the snapshot, stored values move (an incremental recompute): the public report keeps
+    publishing the snapshot's figures, so no two published states can be subtracted."""
+    from hocso.monitoring.compute import recompute
+    from hocso.monitoring.models import IndicatorValue, OpenDataSnapshot
+
+    tree, year = school_data.tree, school_data.year
+    recompute(year=year)  # stores every value and writes the year's snapshot
+    assert OpenDataSnapshot.objects.filter(year=year).exists()
+    before = annual.annual_figures(tree.district1, year, public=True).row("enrollment")
+    IndicatorValue.objects.filter(
+        indicator__code="enrollment", org_unit=tree.district1, year=year, breakdown=""
+    ).update(numerator=D(999))
+    after = annual.annual_figures(tree.district1, year, public=True).row("enrollment")
+    assert after.figure == before.figure and after.figure.numerator != D(999)
+    private = annual.annual_figures(tree.district1, year).row("enrollment")
+    assert private.figure.numerator == D(999)
+
+
 def test_public_enrollment_table_hides_small_cells_in_rows_and_columns(school_data, small_commune):
     public = annual.annual_figures(small_commune, school_data.year, public=True)
     total = public.enrollment[-1]

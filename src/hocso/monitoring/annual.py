@@ -16,10 +16,11 @@ demand when missing). The enrollment cross-table and the learning results are co
 grouped query each, over the schools of today's tree like the sources.
 
 `public=True` is the version fit to publish: every learner figure goes through
-monitoring/suppression.py — the indicator figures exactly as open data publishes them (decided
-over the whole open tree, `selectors._published`), the two count tables with the same primary
-and complementary rules applied to their rows and columns — and the narrative's author is left
-out. The officer's narrative (`AnnualReport`) is saved by `narrative_save` and printed as written
+monitoring/suppression.py — the indicator figures exactly as open data publishes them (read
+from the year's open-data snapshot, `opendata.py`, suppressed once over the whole open tree: one
+published state, never a second one to set against it), the two count tables with the same
+primary and complementary rules applied to their rows and columns — and the narrative's author is
+left out. The officer's narrative (`AnnualReport`) is saved by `narrative_save` and printed as written
 in every version, the public one included (it is the unit's public statement); so
 `draft_narrative` writes its starting text from the PUBLIC figures only, and a figure hidden in
 the public tables never reaches the narrative through the draft. `annual_xlsx` and `annual_pdf`
@@ -52,7 +53,8 @@ from hocso.registry.rules import FEMALE, MALE
 
 from . import access, dashboard
 from .models import AnnualReport, Indicator, Target, Unit
-from .selectors import NO_DATA, Figure, _figures, _published, indicators_catalog, open_units
+from .opendata import snapshot_for
+from .selectors import NO_DATA, Figure, _figures, indicators_catalog
 from .suppression import Cell, suppress
 
 NARRATIVE_MAX_LENGTH = 20000
@@ -315,21 +317,16 @@ def _status(indicator: Indicator, value, target) -> tuple[str, Decimal | None]:
     return status, value - target
 
 
-def _open_tree(shown: list[OrgUnit]) -> list[OrgUnit]:
-    """The whole open tree (suppression is decided over it, as open data does), plus any shown
-    unit that is not in it (a closed unit of a past year)."""
-    tree = list(open_units().only("pk", "code", "name", "path", "parent_id", "kind"))
-    known = {u.pk for u in tree}
-    return tree + [u for u in shown if u.pk not in known]
-
-
-def _indicator_figures(indicator, shown, year, *, public, tree):
+def _indicator_figures(indicator, shown, year, *, public):
     """{unit pk: (Figure, hidden)} for the `shown` units."""
     if not indicator.has_source:
         return {u.pk: (NO_DATA, False) for u in shown}
     if public:
-        published = _published(indicator, tree, shown, year)
-        return {u.pk: published[u.pk] for u in shown}
+        # The open-data snapshot, the one published state of the year: figures computed afresh
+        # here could be set against it (a difference attack on its suppressed cells). A unit
+        # it does not hold (closed before the snapshot, or opened since) is published hidden.
+        published = snapshot_for(year)
+        return {u.pk: published.get((indicator.code, u.code), (NO_DATA, True)) for u in shown}
     return {pk: (figure, False) for pk, figure in _figures(indicator, shown, year).items()}
 
 
@@ -473,16 +470,15 @@ def annual_figures(unit: OrgUnit, year: SchoolYear, *, public: bool = False) -> 
     previous_year = previous_school_year(year)
     children = children_of(unit, year)
     catalog = list(indicators_catalog())
-    tree = _open_tree([unit, *children]) if public else []
     plan: list[Row] = []
     statistics: list[Row] = []
     child_indicators: list[Indicator] = []
     child_figures: list[dict] = []
     for indicator in catalog:
         shown = [unit, *children] if indicator.in_plan and indicator.has_source else [unit]
-        current = _indicator_figures(indicator, shown, year, public=public, tree=tree)
+        current = _indicator_figures(indicator, shown, year, public=public)
         previous = (
-            _indicator_figures(indicator, [unit], previous_year, public=public, tree=tree)
+            _indicator_figures(indicator, [unit], previous_year, public=public)
             if previous_year is not None
             else None
         )
