@@ -56,7 +56,7 @@ class Command(BaseCommand):
             default="small",
             help=_(
                 "small: 13 trường ở 3 huyện cũ, vài nghìn học sinh, sổ điểm và học bạ số cả năm "
-                "học 2025-2026, sổ điểm học kì I năm học 2026-2027 (đến cuối tháng 11), khoảng hai "
+                "học 2025-2026, sổ điểm học kì I năm học 2026-2027 (đến cuối tháng 11), dưới một "
                 "phút; province: ~430 trường, ~215.000 học sinh, ~14.000 cán bộ, sổ điểm học kì I "
                 "năm học 2026-2027 (cả năm 2025-2026 và học bạ số ở các trường có tài khoản mẫu), "
                 "khoảng 10 phút"
