@@ -153,6 +153,17 @@ def _get(client, user, url, **params):
     return client.get(url, params)
 
 
+def test_inbox_page_lists_unread_first_then_the_most_severe(client, world):
+    # Province: the critical shortage (raised first) and the warning late report (newer).
+    Alert.objects.filter(pk=world.office_c.pk).update(raised_at=timezone.now())
+    response = _get(client, world.province, reverse("monitoring:alerts"))
+    shown = [row["alert"].key for row in response.context["rows"]]
+    assert shown == ["t:a", "r:c"]
+    alerts.mark_read(world.office_a, world.province)
+    response = client.get(reverse("monitoring:alerts"))
+    assert [row["alert"].key for row in response.context["rows"]] == ["r:c", "t:a"]
+
+
 def test_inbox_page_lists_the_users_alerts_with_counts(client, world):
     response = _get(client, world.admin_a, reverse("monitoring:alerts"))
     assert response.status_code == 200

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -84,7 +84,16 @@ def inbox_page(request):
         shown = shown.filter(severity=severity)
     if unread_only:
         shown = shown.filter(is_read=False)
-    order = ["-raised_at", "-id"] if tab == "open" else ["-resolved_at", "-id"]
+    # Open alerts: unread first, then the most severe, then the newest; resolved: newest first.
+    if tab == "open":
+        rank = Case(
+            When(severity=Severity.CRITICAL, then=Value(0)),
+            When(severity=Severity.WARNING, then=Value(1)),
+            default=Value(2),
+        )
+        order = ["is_read", rank, "-raised_at", "-id"]
+    else:
+        order = ["-resolved_at", "-id"]
     shown = shown.select_related("org_unit").order_by(*order)
     page_obj = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     names = _learner_names(user, [a.student_id for a in page_obj.object_list])
