@@ -240,3 +240,33 @@ def test_downloads_are_files_and_audited(data, users):
 def test_a_bad_format_is_not_a_route(data, users):
     response = _client(users.province).get("/monitoring/annual/84/2025-2026.csv")
     assert response.status_code == 404
+
+
+def test_without_a_year_the_last_school_year_that_has_ended_is_shown(data, users):
+    from ..factories import make_year
+
+    make_year("2099-2100")
+    response = _client(users.province).get(PAGE, {"org": "28432"})
+    assert response.context["year"] == data.year  # 2025-2026 has ended; 2099-2100 has not
+    assert 'data-testid="year-in-progress"' not in response.content.decode()
+
+
+def test_a_year_in_progress_says_so_and_links_to_the_last_ended_year(data, users):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hocso.orgs.models import SchoolYear
+
+    today = timezone.localdate()
+    SchoolYear.objects.create(
+        code="2999-3000",
+        start_date=today - timedelta(days=60),
+        term1_end=today,
+        term2_start=today + timedelta(days=1),
+        end_date=today + timedelta(days=200),
+    )
+    response = _client(users.province).get(PAGE, {"org": "28432", "year": "2999-3000"})
+    body = response.content.decode()
+    assert 'data-testid="year-in-progress"' in body
+    assert "year=2025-2026" in body

@@ -23,6 +23,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import re_path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -52,10 +53,18 @@ def _unit_and_year(actor, org_code: str | None, year_code: str | None):
         raise Http404
     try:
         unit = selectors.unit_for(actor=actor, code=org_code or None)
-        year = selectors.school_year_for(year_code or None)
+        year = selectors.school_year_for(year_code) if year_code else _last_ended_year()
     except (OrgUnit.DoesNotExist, ValidationError):
         raise Http404 from None
     return unit, year
+
+
+def _last_ended_year() -> SchoolYear:
+    """The report is written once a school year is over: by default the last year that has
+    ended, else (no year has ended yet) the current one. The page of a year still in progress
+    points to it."""
+    ended = SchoolYear.objects.filter(end_date__lt=timezone.localdate()).order_by("-end_date")
+    return ended.first() or selectors.school_year_for(None)
 
 
 def _page_url(unit, year, **extra) -> str:
@@ -142,6 +151,7 @@ def annual_page(request):
             "xlsx_url": downloads["xlsx"],
             "pdf_url": downloads["pdf"],
             "draft_url": _page_url(unit, year, draft=1),
+            "last_ended": _last_ended_year() if year.end_date >= timezone.localdate() else None,
             "section": "annual",
             "nav_query": urlencode({"org": unit.code, "year": year.code}),
         },
