@@ -104,7 +104,9 @@ def test_the_catalog_shows_units_targets_and_which_indicators_have_no_data_sourc
     assert facilities["source"] == "live"
     assert facilities["in_plan"] is True
     assert facilities["targets"] == [{"year": 2025, "value": 80.0}, {"year": 2030, "value": 100.0}]
-    assert items["learners_online_ready"]["disaggregations"] == ["school_level", "gender"]
+    assert items["learners_online_ready"]["disaggregations"] == [
+        "school_level", "ownership", "area", "gender", "ethnicity",
+    ]  # fmt: skip
     for code in ("online_curriculum_share", "eservices_online"):
         assert items[code]["source"] == "none"
     assert items["enrollment"]["targets"] == []

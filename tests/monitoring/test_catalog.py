@@ -13,11 +13,25 @@ from hocso.monitoring.selectors import indicators_catalog, target_for
 from ..factories import make_year
 
 seed = importlib.import_module("hocso.monitoring.migrations.0002_seed_indicators")
+# 0004 adds learning_results and the new disaggregations on top of 0002's seed.
+breakdowns = importlib.import_module("hocso.monitoring.migrations.0004_learning_results_breakdowns")
+
+
+def _seed():
+    seed.seed_indicators(global_apps, None)
+    breakdowns.forwards(global_apps, None)
+
+
+def _unseed():
+    breakdowns.backwards(global_apps, None)
+    seed.unseed_indicators(global_apps, None)
+
 
 LIVE = {
     "learners_valid_id", "teachers_with_record", "facilities_managed", "learners_online_ready",
     "schools_using_platform", "enrollment", "dropout_rate", "repetition_rate",
     "learner_teacher_ratio", "average_class_size", "khmer_share", "curriculum_covered",
+    "learning_results",
 }  # fmt: skip
 NO_SOURCE = {"online_curriculum_share", "eservices_online"}
 PLAN_TARGETS = {
@@ -101,8 +115,8 @@ def test_the_catalog_names_only_sources_and_breakdowns_the_engine_has():
 @pytest.mark.django_db
 def test_running_the_seed_again_changes_nothing_and_duplicates_nothing():
     before, targets = _snapshot(), _targets()
-    seed.seed_indicators(global_apps, None)
-    seed.seed_indicators(global_apps, None)
+    _seed()
+    _seed()
     assert _snapshot() == before
     assert _targets() == targets
     assert Target.objects.count() == sum(len(t) for t in PLAN_TARGETS.values())
@@ -129,11 +143,11 @@ def test_reversing_the_seed_removes_it_and_applying_it_again_restores_it(tree, y
         indicator=indicator, org_unit=tree.school_a, year=year, numerator=3,
         computed_at="2026-01-01T00:00Z",
     )  # fmt: skip
-    seed.unseed_indicators(global_apps, None)
+    _unseed()
     assert not Indicator.objects.exists()
     assert not Target.objects.exists()
     assert not IndicatorValue.objects.exists()  # derived data: recompute rebuilds it
-    seed.seed_indicators(global_apps, None)
+    _seed()
     assert _snapshot() == before
     assert _targets() == targets
 
@@ -143,7 +157,7 @@ def test_reversing_keeps_indicators_the_seed_did_not_create():
     Indicator.objects.create(
         code="local_extra", name="Chỉ tiêu riêng", name_en="Local", definition="x", unit="count"
     )
-    seed.unseed_indicators(global_apps, None)
+    _unseed()
     assert list(Indicator.objects.values_list("code", flat=True)) == ["local_extra"]
 
 

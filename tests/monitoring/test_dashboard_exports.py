@@ -94,7 +94,7 @@ def test_the_overview_workbook_has_the_heading_and_the_same_figures_as_numbers(o
     # No data source: empty cells, never a zero.
     assert rows["eservices_online"][4:9] == (None, None, None, None, None)
     assert rows["eservices_online"][9] == "Chưa có nguồn dữ liệu"
-    assert len(rows) == 14
+    assert len(rows) == 15  # the 14 of 0002 and learning_results (0004)
 
 
 def test_the_indicator_workbook_has_the_trend_ranking_and_breakdowns(officer, stored):

@@ -204,7 +204,7 @@ def test_the_table_has_every_indicator_for_the_unit_and_each_child(client, users
     response = client.get(TABLE, {"org": "842"})
     html = response.content.decode()
     assert re.findall(r'<tr data-unit="(\d+)"', html) == ["842", "28432"]
-    assert len(re.findall(r'<th scope="col" aria-sort="[a-z]+" data-indicator=', html)) == 14
+    assert len(re.findall(r'<th scope="col" aria-sort="[a-z]+" data-indicator=', html)) == 15
     assert 'href="?org=28432&amp;year=2025-2026">Phường 1</a>' in html
 
 

@@ -48,7 +48,7 @@ from hocso.core import bulk
 from hocso.core.bulk import large_cache
 from hocso.core.text import fold
 from hocso.curriculum.models import LAST_PRIMARY_GRADE, GradeSubject
-from hocso.orgs.models import OrgKind, OrgUnit, Ownership, SchoolYear
+from hocso.orgs.models import Area, OrgKind, OrgUnit, Ownership, SchoolYear
 from hocso.orgs.services import (
     orgunit_close,
     orgunit_create,
@@ -224,6 +224,9 @@ def _build_tree(plan: DemoPlan) -> dict[str, OrgUnit]:
                 actor=None, code=commune.code, name=commune.name, kind=OrgKind.COMMUNE,
                 parent=district_unit,
             )  # fmt: skip
+            # Wards and townships are urban; schools inherit their commune's area.
+            commune_unit.area = Area.URBAN if commune.urban else Area.RURAL
+            commune_unit.save(update_fields=["area"])
             communes.append(commune_unit)
             for spec in hosting.get(commune.code, ()):
                 orgunit_create(

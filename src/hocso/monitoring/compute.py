@@ -37,7 +37,16 @@ from hocso.orgs.models import OrgKind, OrgUnit, OrgUnitMove, SchoolYear, ancesto
 from hocso.orgs.selectors import current_school_year
 
 from .models import Indicator, IndicatorValue, Unit
-from .sources import SOURCES, Pair, current_units, schools_qs
+from .sources import (
+    ATTRIBUTE_FIELDS,
+    SCHOOL_ATTRIBUTES,
+    SOURCES,
+    Pair,
+    by_attribute,
+    current_units,
+    school_attributes,
+    schools_qs,
+)
 
 HUNDREDTH = Decimal("0.01")
 ZERO = Decimal(0)
@@ -122,21 +131,23 @@ def rollup(pairs: dict[int, Pair], units: dict[str, OrgUnit]) -> dict[int, Pair]
     return totals
 
 
-def _rows_additive(source, indicator, year, under, units) -> dict[tuple[int, str], Pair]:
+def _rows_additive(
+    source, indicator, year, under, units, attributes=None
+) -> dict[tuple[int, str], Pair]:
+    """The rows of an additive indicator for `units` (path → unit): each unit's total and its
+    breakdowns. `attributes` = sources.school_attributes of the schools (default: from `units`,
+    which then must hold the ancestors whose area the schools inherit)."""
     rows: dict[tuple[int, str], Pair] = {}
     per_school = source.per_school(year, under=under)
     totals = rollup(per_school, units)
     for unit in units.values():
         rows[(unit.pk, "")] = totals.get(unit.pk, _empty(indicator))
-    types = {u.pk: u.school_type for u in units.values()}
+    if attributes is None:
+        attributes = school_attributes(units.values())
     for name, breakdown in source.breakdowns.items():
-        if name == "school_level":
-            # The per-school totals under each school's level: no second query.
-            parts = {
-                (pk, f"school_level:{types[pk] or 'other'}"): pair
-                for pk, pair in per_school.items()
-                if pk in types
-            }
+        if name in SCHOOL_ATTRIBUTES:
+            # The per-school totals under each school's attribute: no second query.
+            parts = by_attribute(name, per_school, attributes)
         else:
             parts = breakdown(year, under=under)
         grouped: dict[str, dict[int, Pair]] = defaultdict(dict)
@@ -178,7 +189,17 @@ def recompute(
         return RecomputeSummary(indicators=0, units=0, values=0)
     under = org.path if org is not None else None
     units_qs = _units(org)
-    units = {u.path: u for u in units_qs.only("pk", "path", "kind", "code", "school_type")}
+    units = {u.path: u for u in units_qs.only("code", *ATTRIBUTE_FIELDS)}
+    # The school attributes once per recompute; the ancestors above `org` pass their area down.
+    above = []
+    if org is not None:
+        above = list(
+            current_units()
+            .filter(path__in=ancestor_paths(org.path))
+            .exclude(path=org.path)
+            .only(*ATTRIBUTE_FIELDS)
+        )
+    attributes = school_attributes([*above, *units.values()])
     now = timezone.now()
     written = 0
     for indicator in indicators:
@@ -187,7 +208,7 @@ def recompute(
             # The locks recompute_school takes first, before reading anything (see _lock_tops).
             _lock_tops(org)
             if source.additive:
-                rows = _rows_additive(source, indicator, year, under, units)
+                rows = _rows_additive(source, indicator, year, under, units, attributes)
             else:
                 rows = _rows_per_unit(source, year, units)
             _write_rows(indicator, year, units_qs, rows, now)
@@ -277,11 +298,13 @@ def recompute_school(school: OrgUnit, year: SchoolYear | None = None) -> int:
         if not chain or chain[-1].pk != school.pk or chain[-1].kind != OrgKind.SCHOOL:
             return 0
         school, ancestors = chain[-1], chain[:-1]
+        attributes = school_attributes(chain)  # the chain holds the ancestors' areas
         new: dict[tuple[int, str], Pair] = {}
         for indicator in indicators:
             rows = _rows_additive(
-                _source_of(indicator), indicator, year, school.path, {school.path: school}
-            )
+                _source_of(indicator), indicator, year, school.path, {school.path: school},
+                attributes,
+            )  # fmt: skip
             for (_unit, key), pair in rows.items():
                 new[(indicator.pk, key)] = pair
         stored = {

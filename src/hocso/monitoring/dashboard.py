@@ -29,7 +29,16 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hocso.orgs.models import OrgKind, OrgUnit, SchoolType, SchoolYear, ancestor_paths
+from hocso.assessment.models import Level
+from hocso.orgs.models import (
+    Area,
+    OrgKind,
+    OrgUnit,
+    Ownership,
+    SchoolType,
+    SchoolYear,
+    ancestor_paths,
+)
 from hocso.registry.models import Gender
 
 from . import selectors
@@ -65,6 +74,27 @@ STATUS_COLOURS = {
 BREAKDOWN_GROUPS = {
     "gender": gettext_lazy("Giới tính"),
     "school_level": gettext_lazy("Cấp học (loại trường)"),
+    "ownership": gettext_lazy("Công lập/ngoài công lập"),
+    "area": gettext_lazy("Thành thị/nông thôn"),
+    "ethnicity": gettext_lazy("Dân tộc"),
+    "result": gettext_lazy("Kết quả học tập cả năm"),
+}
+# The labels of the breakdown values other than gender and school level (sources.py keys).
+BREAKDOWN_VALUES = {
+    "ownership": dict(Ownership.choices),
+    "area": {**dict(Area.choices), "unknown": gettext_lazy("Chưa xác định")},
+    "ethnicity": {
+        # Proper names, the same in every language (the msgid "Khmer" is the language's name).
+        "kinh": "Kinh",
+        "khmer": "Khmer",
+        "other": gettext_lazy("Dân tộc khác"),
+    },
+    "result": {
+        "good": Level.GOOD.label,
+        "fair": Level.FAIR.label,
+        "pass": Level.PASS.label,
+        "fail": Level.FAIL.label,
+    },
 }
 KIND_ORDER = [OrgKind.MINISTRY, OrgKind.PROVINCE, OrgKind.DISTRICT, OrgKind.COMMUNE, OrgKind.SCHOOL]
 
@@ -503,7 +533,17 @@ def breakdown_label(key: str) -> tuple[str, str]:
             return group, str(SchoolType(value).label)
         except ValueError:
             return group, value
+    if group in BREAKDOWN_VALUES:
+        return group, str(BREAKDOWN_VALUES[group].get(value, value))
     return group, value
+
+
+def breakdown_order(key: str) -> tuple:
+    """Sort key of a breakdown: by group, then in the order BREAKDOWN_VALUES lists the values
+    (Tốt, Khá, Đạt, Chưa đạt — not alphabetically), others by key."""
+    group, _sep, value = key.partition(":")
+    listed = list(BREAKDOWN_VALUES.get(group, {}))
+    return (group, listed.index(value) if value in listed else len(listed), value)
 
 
 def breakdowns(indicator: Indicator, unit: OrgUnit, year: SchoolYear) -> dict:
@@ -516,7 +556,7 @@ def breakdowns(indicator: Indicator, unit: OrgUnit, year: SchoolYear) -> dict:
     rows = IndicatorValue.objects.filter(indicator=indicator, org_unit=unit, year=year).exclude(
         breakdown=""
     )
-    for row in rows.order_by("breakdown"):
+    for row in sorted(rows, key=lambda r: breakdown_order(r.breakdown)):
         group, label = breakdown_label(row.breakdown)
         value = compute.value_of(row.numerator, row.denominator, indicator.unit)
         groups.setdefault(group, []).append(

@@ -11,6 +11,13 @@ Every per-school function takes the year, an optional `under` path prefix (a sub
 optional `on` date (below) and returns `{school_id: (numerator, denominator)}` with Decimal values (denominator None for plain
 counts). Breakdown functions return `{(school_id, "gender:F"): (numerator, denominator)}`.
 
+Breakdowns: learner-based sources give `gender:F|M` and `ethnicity:kinh|khmer|other` (one grouped
+query each); every additive source gives the *school attributes* `school_level:<type>`,
+`ownership:public|private` and `area:urban|rural` (`unknown` when neither the school nor an
+ancestor has an area) — the per-school totals filed under the school's attribute, so compute.py
+derives them without a query (`school_attributes`). `learning_results` gives
+`result:good|fair|pass|fail` (learners at that level over learners with a result).
+
 Who is a *learner of the year* at a school: a learner with an enrollment there in that year that
 is still open (and the learner is studying) or that ended with the year (year end, graduation).
 A learner who left (transfer, drop-out) or changed class is counted by the stay that remains; a
@@ -37,8 +44,8 @@ from django.db.models.functions import Cast, ExtractYear, Substr
 from django.utils import timezone
 
 from hocso.accounts.models import Role, RoleAssignment
-from hocso.assessment.models import Score
-from hocso.orgs.models import OrgKind, OrgUnit, SchoolYear
+from hocso.assessment.models import LearningResult, Level, Period, Score
+from hocso.orgs.models import OrgKind, OrgUnit, SchoolYear, ancestor_paths
 from hocso.registry.models import (
     DeviceAccess,
     Enrollment,
@@ -51,7 +58,7 @@ from hocso.registry.models import (
     Staff,
     StudentStatus,
 )
-from hocso.registry.rules import CITIZEN_ID_PROVINCES, FEMALE, KHMER, MALE
+from hocso.registry.rules import CITIZEN_ID_PROVINCES, FEMALE, KHMER, KINH, MALE
 
 Pair = tuple[Decimal, Decimal | None]
 PerSchool = dict[int, Pair]
@@ -62,6 +69,16 @@ ONE = Decimal(1)
 
 TEACHING_POSITIONS = (Position.TEACHER, Position.PRINCIPAL, Position.VICE_PRINCIPAL)
 GENERAL_EDUCATION_GRADES = (1, 12)
+SECONDARY_GRADES = (6, 12)
+
+# The breakdowns read off the school itself (compute.py files the per-school totals under them).
+SCHOOL_ATTRIBUTES = ("school_level", "ownership", "area")
+# Ethnicity groups of the breakdown: registry.rules codes → key; any other code (or none) "other".
+ETHNICITY_GROUPS = {KINH: "kinh", KHMER: "khmer"}
+OTHER_ETHNICITY = "other"
+# Learning-result levels (assessment.Level) → breakdown key; the numerator counts Đạt or better.
+RESULT_KEYS = {Level.GOOD: "good", Level.FAIR: "fair", Level.PASS: "pass", Level.FAIL: "fail"}
+PASSING_LEVELS = (Level.GOOD, Level.FAIR, Level.PASS)
 
 
 @dataclass
@@ -157,38 +174,110 @@ def _gender_keys(rows: dict) -> Breakdown:
     return {(school, f"gender:{gender}"): pair for (school, gender), pair in rows.items()}
 
 
-def _school_level(per_school: Callable[..., PerSchool]) -> Callable[..., Breakdown]:
-    """A breakdown by school level (the school's type): each school's pair under its level."""
+def _ethnicity_keys(rows: dict) -> Breakdown:
+    """(school, ethnicity code) rows → (school, "ethnicity:kinh|khmer|other"), summing the codes
+    that fall into "other" (each learner has one code, so distinct counts add up)."""
+    out: Breakdown = {}
+    for (school, code), pair in rows.items():
+        key = (school, f"ethnicity:{ETHNICITY_GROUPS.get(code, OTHER_ETHNICITY)}")
+        out[key] = _sum_pairs(out.get(key), pair)
+    return out
+
+
+def _sum_pairs(total: Pair | None, pair: Pair) -> Pair:
+    if total is None:
+        return pair
+    den = None if total[1] is None and pair[1] is None else (total[1] or ZERO) + (pair[1] or ZERO)
+    return total[0] + pair[0], den
+
+
+ATTRIBUTE_FIELDS = ("pk", "path", "kind", "school_type", "ownership", "area")
+
+
+def school_attributes(units) -> dict[int, dict[str, str]]:
+    """{school pk: {"school_level": type, "ownership": …, "area": …}} for the schools among
+    `units` (OrgUnit objects with ATTRIBUTE_FIELDS loaded). A school's area is its own, else its
+    nearest ancestor's among `units` ("unknown" if none has one): pass the ancestors too. Pure."""
+    units = list(units)
+    areas = {u.path: u.area for u in units if u.area}
+    out = {}
+    for unit in units:
+        if unit.kind != OrgKind.SCHOOL:
+            continue
+        area = next(
+            (areas[p] for p in reversed(ancestor_paths(unit.path)) if p in areas), "unknown"
+        )
+        out[unit.pk] = {
+            "school_level": unit.school_type or "other",
+            "ownership": unit.ownership or "other",
+            "area": area,
+        }
+    return out
+
+
+def attribute_units(under: str | None = None) -> QuerySet[OrgUnit]:
+    """Today's units of the subtree `under` and its ancestors (their areas pass down)."""
+    qs = current_units()
+    if under:
+        qs = qs.filter(Q(path__startswith=under) | Q(path__in=ancestor_paths(under)))
+    return qs.only(*ATTRIBUTE_FIELDS)
+
+
+def by_attribute(
+    name: str, per_school: PerSchool, attributes: dict[int, dict[str, str]]
+) -> Breakdown:
+    """Each school's pair filed under its attribute `name` ("ownership:private")."""
+    return {
+        (school, f"{name}:{attributes[school][name]}"): pair
+        for school, pair in per_school.items()
+        if school in attributes
+    }
+
+
+def _school_attribute(name: str, per_school: Callable[..., PerSchool]) -> Callable[..., Breakdown]:
+    """A breakdown by a school attribute, asked on its own (compute.py does not call it: it files
+    the per-school totals it already has, without a query)."""
 
     def breakdown(year: SchoolYear, under: str | None = None, on: date | None = None) -> Breakdown:
-        pairs = per_school(year, under=under, on=on)
-        types = dict(schools_qs(under).values_list("pk", "school_type"))
-        return {
-            (school, f"school_level:{types[school] or 'other'}"): pair
-            for school, pair in pairs.items()
-            if school in types
-        }
+        attributes = school_attributes(attribute_units(under))
+        return by_attribute(name, per_school(year, under=under, on=on), attributes)
 
     return breakdown
 
 
-def _learner_source(key: str, numerator: Q | None, *, count_only: bool = False) -> Source:
-    def per_school(year: SchoolYear, under: str | None = None, on: date | None = None) -> PerSchool:
-        stays = learner_stays(year, under, on)
-        return _learner_counts(year, under, numerator, stays=stays, count_only=count_only)
+def _with_school_attributes(source: "Source") -> "Source":
+    """Every additive source breaks down by the school attributes."""
+    if source.additive and source.per_school is not None:
+        for name in SCHOOL_ATTRIBUTES:
+            source.breakdowns.setdefault(name, _school_attribute(name, source.per_school))
+    return source
+
+
+def _learner_breakdowns(count: Callable[..., dict]) -> dict[str, Callable[..., Breakdown]]:
+    """gender and ethnicity of a learner source whose `count(year, under, on, by=)` is a
+    `_learner_counts` call (one grouped query per breakdown)."""
 
     def by_gender(year: SchoolYear, under: str | None = None, on: date | None = None) -> Breakdown:
-        rows = _learner_counts(
-            year, under, numerator, by="student__gender", stays=learner_stays(year, under, on),
-            count_only=count_only,
-        )  # fmt: skip
-        return _gender_keys(rows)
+        return _gender_keys(count(year, under, on, by="student__gender"))
+
+    def by_ethnicity(
+        year: SchoolYear, under: str | None = None, on: date | None = None
+    ) -> Breakdown:
+        return _ethnicity_keys(count(year, under, on, by="student__ethnicity"))
+
+    return {"gender": by_gender, "ethnicity": by_ethnicity}
+
+
+def _learner_source(key: str, numerator: Q | None, *, count_only: bool = False) -> Source:
+    def count(year: SchoolYear, under: str | None, on: date | None, by: str | None = None):
+        stays = learner_stays(year, under, on)
+        return _learner_counts(year, under, numerator, by=by, stays=stays, count_only=count_only)
+
+    def per_school(year: SchoolYear, under: str | None = None, on: date | None = None) -> PerSchool:
+        return count(year, under, on)
 
     return Source(
-        key=key,
-        additive=True,
-        per_school=per_school,
-        breakdowns={"gender": by_gender, "school_level": _school_level(per_school)},
+        key=key, additive=True, per_school=per_school, breakdowns=_learner_breakdowns(count)
     )
 
 
@@ -236,20 +325,79 @@ def _valid_id_condition() -> Q:
     )
 
 
+def _valid_id_counts(year: SchoolYear, under: str | None, on: date | None, by: str | None = None):
+    stays = _id_alias(learner_stays(year, under, on))
+    return _learner_counts(year, under, _valid_id_condition(), by=by, stays=stays)
+
+
 def learners_valid_id(
     year: SchoolYear, under: str | None = None, on: date | None = None
 ) -> PerSchool:
-    stays = _id_alias(learner_stays(year, under, on))
-    return _learner_counts(year, under, _valid_id_condition(), stays=stays)
+    return _valid_id_counts(year, under, on)
 
 
 def learners_valid_id_by_gender(
     year: SchoolYear, under: str | None = None, on: date | None = None
 ) -> Breakdown:
-    stays = _id_alias(learner_stays(year, under, on))
-    return _gender_keys(
-        _learner_counts(year, under, _valid_id_condition(), by="student__gender", stays=stays)
+    return _gender_keys(_valid_id_counts(year, under, on, by="student__gender"))
+
+
+# ---------------------------------------------------------------- learning results
+
+
+def _year_results(year: SchoolYear, under: str | None) -> QuerySet[LearningResult]:
+    """The year learning results (term = year, level decided) of secondary learners."""
+    qs = LearningResult.objects.filter(
+        year=year,
+        term=Period.YEAR,
+        level__isnull=False,
+        school_class__grade__gte=SECONDARY_GRADES[0],
+        school_class__grade__lte=SECONDARY_GRADES[1],
     )
+    return _under(qs, under)
+
+
+def _results_by_level(year: SchoolYear, under: str | None) -> dict[tuple[int, str], int]:
+    """One GROUP BY school, level: distinct learners with that year result."""
+    rows = (
+        _year_results(year, under)
+        .order_by()
+        .values("school_id", "level")
+        .annotate(n=Count("student_id", distinct=True))
+    )
+    return {(r["school_id"], r["level"]): r["n"] for r in rows}
+
+
+def learning_results(
+    year: SchoolYear, under: str | None = None, on: date | None = None
+) -> PerSchool:
+    """Secondary learners (grades 6–12) whose year learning result is Tốt, Khá or Đạt over those
+    with a year result. Results have no history: `on` is accepted and ignored."""
+    rows = (
+        _year_results(year, under)
+        .order_by()
+        .values("school_id")
+        .annotate(
+            den=Count("student_id", distinct=True),
+            num=Count("student_id", distinct=True, filter=Q(level__in=PASSING_LEVELS)),
+        )
+    )
+    return {r["school_id"]: (Decimal(r["num"]), Decimal(r["den"])) for r in rows}
+
+
+def learning_results_by_level(
+    year: SchoolYear, under: str | None = None, on: date | None = None
+) -> Breakdown:
+    """The distribution: `result:<level>` = learners at that level over learners with a result
+    (the school's denominator), from one grouped query."""
+    counts = _results_by_level(year, under)
+    totals: dict[int, int] = {}
+    for (school, _level), n in counts.items():
+        totals[school] = totals.get(school, 0) + n
+    return {
+        (school, f"result:{RESULT_KEYS.get(level, level)}"): (Decimal(n), Decimal(totals[school]))
+        for (school, level), n in counts.items()
+    }
 
 
 # ---------------------------------------------------------------- staff, schools, classes
@@ -374,20 +522,14 @@ def _enrollment_rate(key: str, numerator: Q, *, ended: bool = False) -> Source:
     def matching(on):
         return numerator & Q(end_date__lte=on) if ended and on is not None else numerator
 
-    def per_school(year: SchoolYear, under: str | None = None, on: date | None = None) -> PerSchool:
-        return _learner_counts(year, under, matching(on), stays=stays(year, under, on))
+    def count(year: SchoolYear, under: str | None, on: date | None, by: str | None = None):
+        return _learner_counts(year, under, matching(on), by=by, stays=stays(year, under, on))
 
-    def by_gender(year: SchoolYear, under: str | None = None, on: date | None = None) -> Breakdown:
-        rows = _learner_counts(
-            year, under, matching(on), by="student__gender", stays=stays(year, under, on)
-        )
-        return _gender_keys(rows)
+    def per_school(year: SchoolYear, under: str | None = None, on: date | None = None) -> PerSchool:
+        return count(year, under, on)
 
     return Source(
-        key=key,
-        additive=True,
-        per_school=per_school,
-        breakdowns={"gender": by_gender, "school_level": _school_level(per_school)},
+        key=key, additive=True, per_school=per_school, breakdowns=_learner_breakdowns(count)
     )
 
 
@@ -417,24 +559,17 @@ def _registry() -> dict[str, Source]:
     def online_stays(year, under, on):
         return learner_stays(year, under, on).filter(general)
 
-    def online_per_school(year, under=None, on=None):
-        return _learner_counts(year, under, online, stays=online_stays(year, under, on))
+    def online_count(year, under, on, by=None):
+        return _learner_counts(year, under, online, by=by, stays=online_stays(year, under, on))
 
-    def online_by_gender(year, under=None, on=None):
-        return _gender_keys(
-            _learner_counts(
-                year, under, online, by="student__gender", stays=online_stays(year, under, on)
-            )
-        )
+    def online_per_school(year, under=None, on=None):
+        return online_count(year, under, on)
 
     valid_id = Source(
         "learners_valid_id",
         additive=True,
         per_school=learners_valid_id,
-        breakdowns={
-            "gender": learners_valid_id_by_gender,
-            "school_level": _school_level(learners_valid_id),
-        },
+        breakdowns=_learner_breakdowns(_valid_id_counts),
     )
     sources = [
         valid_id,
@@ -444,10 +579,7 @@ def _registry() -> dict[str, Source]:
             "learners_online_ready",
             additive=True,
             per_school=online_per_school,
-            breakdowns={
-                "gender": online_by_gender,
-                "school_level": _school_level(online_per_school),
-            },
+            breakdowns=_learner_breakdowns(online_count),
         ),
         Source("schools_using_platform", additive=True, per_school=schools_using_platform),
         _learner_source("enrollment", None, count_only=True),
@@ -457,8 +589,14 @@ def _registry() -> dict[str, Source]:
         Source("average_class_size", additive=True, per_school=average_class_size),
         _learner_source("khmer_share", Q(student__ethnicity=KHMER)),
         Source("curriculum_covered", additive=False, per_unit=curriculum_covered),
+        Source(
+            "learning_results",
+            additive=True,
+            per_school=learning_results,
+            breakdowns={"result": learning_results_by_level},
+        ),
     ]
-    return {source.key: source for source in sources}
+    return {source.key: _with_school_attributes(source) for source in sources}
 
 
 SOURCES: dict[str, Source] = _registry()

@@ -44,6 +44,8 @@ LEARNER_FIGURE = {
     "learners_valid_id": "both",
     "learners_online_ready": "both",
     "khmer_share": "both",
+    # Learners with a year learning result behind the share (and each level of its distribution).
+    "learning_results": "denominator",
     "dropout_rate": "both",
     "repetition_rate": "both",
     "enrollment": "numerator",

@@ -29,9 +29,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hocso.accounts.scope import scope_for
 from hocso.accounts.services import audit_log
-from hocso.orgs.models import OrgKind, OrgUnit, SchoolType
+from hocso.orgs.models import OrgKind, OrgUnit
 
-from . import access, compute, quality, reports, selectors
+from . import access, compute, dashboard, quality, reports, selectors
 from .models import Indicator, ReportPeriod, ReportStatus, StatReport
 
 REPORTS_PER_PAGE = 50
@@ -149,14 +149,8 @@ def report_list(request):
 
 
 def _breakdown_label(key: str) -> str:
-    from hocso.registry.models import Gender
-
-    name, _sep, value = key.partition(":")
-    if name == "gender":
-        return str(dict(Gender.choices).get(value, value))
-    if name == "school_level":
-        return str(dict(SchoolType.choices).get(value, _("Khác")))
-    return key
+    """ "Nữ" for "gender:F", "Thành thị" for "area:urban": the dashboard's labels."""
+    return dashboard.breakdown_label(key)[1]
 
 
 def _figure_rows(figures: dict) -> list[dict]:
@@ -181,7 +175,9 @@ def _figure_rows(figures: dict) -> list[dict]:
                         "denominator": d,
                         "value": compute.value_of(n, d, indicator.unit),
                     }
-                    for key, (n, d) in sorted(pairs.items())
+                    for key, (n, d) in sorted(
+                        pairs.items(), key=lambda kv: dashboard.breakdown_order(kv[0])
+                    )
                     if key
                 ],
             }

@@ -55,6 +55,14 @@ class Ownership(models.TextChoices):
     PRIVATE = "private", _("Ngoài công lập")
 
 
+class Area(models.TextChoices):
+    """Urban or rural (thành thị / nông thôn). Set on communes (wards and townships are urban);
+    a school without its own area has its nearest ancestor's."""
+
+    URBAN = "urban", _("Thành thị")
+    RURAL = "rural", _("Nông thôn")
+
+
 class OrgUnit(models.Model):
     code = models.CharField(_("mã"), max_length=20, unique=True)
     name = models.CharField(_("tên"), max_length=200)
@@ -67,6 +75,9 @@ class OrgUnit(models.Model):
         max_length=10,
         choices=Ownership.choices,
         default=Ownership.PUBLIC,
+    )
+    area = models.CharField(
+        _("thành thị/nông thôn"), max_length=10, choices=Area.choices, blank=True
     )
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     parent = models.ForeignKey(
