@@ -26,6 +26,7 @@ SAMPLES = 60
 def floor_counts(connection, year_id: int) -> dict[str, dict[int, tuple]]:
     """Per source key: {school id: (numerator, denominator)} by one GROUP BY each."""
     from hocso.accounts.models import Role
+    from hocso.assessment.models import Level, Period
     from hocso.registry.models import DeviceAccess, EnrollmentEnd, EnrollmentStart, Position
     from hocso.registry.rules import CITIZEN_ID_PROVINCES, FEMALE, KHMER, MALE
 
@@ -128,6 +129,17 @@ def floor_counts(connection, year_id: int) -> dict[str, dict[int, tuple]]:
         [year_id, year_id],
     )
     out["schools_using_platform"] = {r[0]: (1 if r[1] and r[2] else 0, 1) for r in platform}
+    passing = ", ".join(f"'{level}'" for level in (Level.GOOD, Level.FAIR, Level.PASS))
+    results = rows(
+        f"""SELECT r.school_id, COUNT(DISTINCT r.student_id),
+            COUNT(DISTINCT CASE WHEN r.level IN ({passing}) THEN r.student_id END)
+            FROM assessment_learningresult r
+            JOIN registry_schoolclass c ON c.id = r.school_class_id
+            WHERE r.year_id = %s AND r.term = {Period.YEAR} AND r.level IS NOT NULL
+            AND c.grade BETWEEN 6 AND 12 GROUP BY r.school_id""",
+        [year_id],
+    )
+    out["learning_results"] = {r[0]: (r[2], r[1]) for r in results}
     return out
 
 

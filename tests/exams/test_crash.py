@@ -92,7 +92,12 @@ async def _exam_with_crash(server, plan) -> dict:
     await asyncio.to_thread(server.kill)
     ledger.epoch += 1
     acked_before_crash = len(ledger.acks)
-    await asyncio.sleep(0.5)  # candidates meet a dead server
+    # Candidates meet a dead server: keep it down until one of them has (not a fixed pause,
+    # which a loaded machine can sleep through with every candidate still thinking).
+    for _ in range(400):
+        if any(kind.startswith("connection") for kind in ledger.errors):
+            break
+        await asyncio.sleep(0.025)
     await asyncio.to_thread(server.start)
     restarted_at = time.monotonic() - began
     ledger.gate.set()
